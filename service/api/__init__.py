@@ -1,0 +1,1 @@
+"""The HTTP API: route handlers that decode requests and call the services."""

@@ -1,0 +1,125 @@
+"""HTTP handlers shared by the five resource collections.
+
+Handlers only decode, call :mod:`service.domain.crud` and encode. Each collection contributes its
+own list filters as a dependency function whose parameters are the query parameters, so they are
+typed, validated with the field's name and documented in OpenAPI.
+"""
+
+# No ``from __future__ import annotations`` here: the handlers' annotations refer to Struct
+# types that only exist inside ``crud_controller``, so they must be evaluated when defined.
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+
+from service.domain import crud
+from service.domain.crud import MAX_LIMIT, MAX_OFFSET, Resource
+from service.errors import FieldInvalid
+
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"每页条数，1–{MAX_LIMIT}")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description=f"偏移量，0–{MAX_OFFSET}")]
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(name="If-Match", required=False, description="乐观并发：上次读取的 ETag"),
+]
+
+
+def etag(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None or value.strip() == "*":
+        return None
+    raw = value.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit() or len(raw) > 9:
+        raise FieldInvalid("If-Match", f"无法识别的 ETag：{value}")
+    return int(raw)
+
+
+def check_id(resource: Resource, ident: int) -> int:
+    if not 1 <= ident < 2**62:
+        from service.errors import NotFound
+
+        raise NotFound(resource.label, ident)
+    return ident
+
+
+def page_struct(resource: Resource) -> type[msgspec.Struct]:
+    return msgspec.defstruct(
+        f"{resource.read.__name__}Page",
+        [("items", list[resource.read]), ("total", int), ("limit", int), ("offset", int)],
+        kw_only=True,
+        frozen=True,
+        module=resource.read.__module__,
+    )
+
+
+def crud_controller(
+    resource: Resource,
+    path: str,
+    tag: str,
+    filters: Callable[..., dict[str, Any]],
+) -> type[Controller]:
+    """A Controller with create, list, read, patch and delete for ``resource`` at ``path``."""
+    Create, Patch, Read = resource.create, resource.patch, resource.read
+    ReadPage = page_struct(resource)
+    name = resource.table
+
+    @post("/", operation_id=f"create_{name}", summary=f"新建{resource.label}")
+    async def create_item(self: Controller, data: JSONBody[Create], conn: NamedDependency[asyncpg.Connection]) -> Read:
+        return await crud.create(conn, resource, data)
+
+    @get("/", operation_id=f"list_{name}", summary=f"{resource.label}列表（分页、筛选、关键词搜索）")
+    async def list_items(
+        self: Controller,
+        conn: NamedDependency[asyncpg.Connection],
+        list_filters: NamedDependency[dict[str, Any]],
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> ReadPage:
+        items, total = await crud.list_page(conn, resource, list_filters, limit, offset)
+        return ReadPage(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/{item_id:int}", operation_id=f"get_{name}", summary=f"读取{resource.label}")
+    async def get_item(
+        self: Controller, item_id: FromPath[int], conn: NamedDependency[asyncpg.Connection]
+    ) -> Response[Read]:
+        item = await crud.get(conn, resource, check_id(resource, item_id))
+        return Response(item, headers={"ETag": etag(item.version)})
+
+    @patch("/{item_id:int}", operation_id=f"update_{name}", summary=f"修改{resource.label}")
+    async def patch_item(
+        self: Controller,
+        item_id: FromPath[int],
+        data: JSONBody[Patch],
+        conn: NamedDependency[asyncpg.Connection],
+        if_match: IfMatch = None,
+    ) -> Response[Read]:
+        expected = parse_if_match(if_match)
+        item = await crud.patch(conn, resource, check_id(resource, item_id), data, expected)
+        return Response(item, headers={"ETag": etag(item.version)})
+
+    @delete("/{item_id:int}", operation_id=f"delete_{name}", summary=f"删除{resource.label}")
+    async def delete_item(self: Controller, item_id: FromPath[int], conn: NamedDependency[asyncpg.Connection]) -> None:
+        await crud.delete(conn, resource, check_id(resource, item_id))
+
+    return type(
+        f"{Read.__name__}Controller",
+        (Controller,),
+        {
+            "path": path,
+            "tags": [tag],
+            "dependencies": {"list_filters": Provide(filters, sync_to_thread=False)},
+            "create_item": create_item,
+            "list_items": list_items,
+            "get_item": get_item,
+            "patch_item": patch_item,
+            "delete_item": delete_item,
+        },
+    )

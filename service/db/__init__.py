@@ -1,0 +1,1 @@
+"""Database access: where PostgreSQL comes from, the migration runner and the connection pool."""

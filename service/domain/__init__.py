@@ -1,0 +1,1 @@
+"""Bounded contexts: one module per resource (Structs, validation, table) on a shared CRUD core."""

@@ -1,0 +1,81 @@
+"""Capabilities published by universities and institutes: expert teams, achievements and
+patents, shared equipment."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+
+from service.domain.crud import Filter, Resource
+from service.domain.needs import check_field_codes
+from service.domain.structs import patch_struct, read_struct
+from service.domain.types import (
+    CapabilityKind,
+    Capacity,
+    Codes,
+    Id,
+    LongText,
+    Modes,
+    ShortText,
+    Status,
+    Terms,
+    Title,
+)
+
+# ZL + 12 digits (application number since 2003) + "." + check digit, e.g. ZL202110123456.7;
+# older 8-digit numbers are accepted too.
+PATENT_NUMBER = re.compile(r"^(ZL)?(\d{12}|\d{8})\.[\dX]$")
+
+
+class CapabilityCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    owner_id: Id
+    kind: CapabilityKind
+    title: Title
+    description: LongText = ""
+    keywords: Terms = []
+    field_codes: Codes = []
+    cooperation_modes: Modes = []
+    capacity: Capacity = 1
+    patent_number: Annotated[str, Meta(max_length=20)] | None = None
+    contact: ShortText | None = None
+    status: Status = "draft"
+
+
+CapabilityPatch = patch_struct(CapabilityCreate, "CapabilityPatch", exclude=("owner_id",))
+Capability = read_struct(CapabilityCreate, "Capability", owned=True)
+
+
+def validate(rec: dict[str, Any], supplied: set[str]) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    check_field_codes(rec, errors)
+    if rec.get("patent_number"):
+        rec["patent_number"] = rec["patent_number"].upper().replace(" ", "")
+        if rec["kind"] != "achievement":
+            errors.append(("patent_number", "只有科技成果（kind=achievement）可以填写专利号"))
+        elif not PATENT_NUMBER.match(rec["patent_number"]):
+            errors.append(
+                ("patent_number", f"专利号 {rec['patent_number']} 格式不正确，应形如 ZL202110123456.7")
+            )
+    return errors
+
+
+RESOURCE = Resource(
+    table="capabilities",
+    label="科研能力",
+    create=CapabilityCreate,
+    patch=CapabilityPatch,
+    read=Capability,
+    search_fields=("title", "description", "keywords"),
+    filters=(
+        Filter("owner", "owner_id"),
+        Filter("kind", "kind"),
+        Filter("status", "status"),
+        Filter("city", "o.city"),
+        Filter("field", "field_codes", "array_prefix"),
+    ),
+    owner_kinds=("university", "institute"),
+    validate=validate,
+)
