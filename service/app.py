@@ -18,6 +18,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Tag
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
 from service.api.resources import CONTROLLERS
@@ -31,7 +32,9 @@ MAX_BODY_BYTES = 1_048_576
 async def init_connection(conn: asyncpg.Connection) -> None:
     for typ in ("json", "jsonb"):
         await conn.set_type_codec(
-            typ, encoder=lambda v: msgspec.json.encode(v).decode(), decoder=msgspec.json.decode,
+            typ,
+            encoder=lambda v: msgspec.json.encode(v).decode(),
+            decoder=msgspec.json.decode,
             schema="pg_catalog",
         )
 
@@ -42,15 +45,42 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
     )
 
 
-async def provide_connection(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+_LEASE = "duijie.connection"
+
+
+async def provide_connection(
+    state: State, scope: Scope
+) -> AsyncGenerator[asyncpg.Connection, None]:
     try:
         conn = await state.pool.acquire(timeout=10)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise Unavailable("数据库暂时不可用，请稍后重试") from exc
+    scope[_LEASE] = (state.pool, conn)  # type: ignore[literal-required]
     try:
         yield conn
     finally:
+        scope.pop(_LEASE, None)  # type: ignore[misc]
         await state.pool.release(conn)
+
+
+def return_leased_connections(app: ASGIApp) -> ASGIApp:
+    """Give back a connection whose yield dependency never got to clean up.
+
+    Litestar resolves a handler's dependencies in batches; when a later one fails validation (a
+    bad query parameter of a list filter), the connection handed out by an earlier one is never
+    released. This catches that, so a stream of bad requests cannot drain the pool.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await app(scope, receive, send)
+        finally:
+            lease = scope.pop(_LEASE, None)  # type: ignore[misc]
+            if lease is not None:
+                pool, conn = lease
+                await pool.release(conn)
+
+    return middleware
 
 
 class DatabaseHealth(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,7 +103,9 @@ async def health(state: State) -> Response[Health]:
         async with state.pool.acquire(timeout=3) as conn:
             server_version = await conn.fetchval("SHOW server_version")
             migrations = await conn.fetchval("SELECT count(*) FROM schema_migrations")
-        db = DatabaseHealth(status="ok", kind=kind, server_version=server_version, migrations=migrations)
+        db = DatabaseHealth(
+            status="ok", kind=kind, server_version=server_version, migrations=migrations
+        )
         return Response(Health(status="ok", version=__version__, database=db))
     except Exception as exc:  # any failure here means "not healthy", never a 500
         log.warning("health check failed: %r", exc)
@@ -101,6 +133,7 @@ def create_app(dsn: str, *, db_kind: str = "external", pool_max_size: int = 10) 
         route_handlers=[health, *CONTROLLERS],
         lifespan=[db_pool],
         dependencies={"conn": Provide(provide_connection)},
+        middleware=[return_leased_connections],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         state=State({"db_kind": db_kind}),
@@ -111,8 +144,7 @@ def create_app(dsn: str, *, db_kind: str = "external", pool_max_size: int = 10) 
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
             tags=[
-                Tag(name=n)
-                for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "运维")
+                Tag(name=n) for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "运维")
             ],
         ),
         debug=False,

@@ -121,11 +121,15 @@ _TYPE_NAMES = {
 _TRANSLATIONS: list[tuple[re.Pattern[str], Any]] = [
     (
         re.compile(r"Expected `(\w+) \| null`, got `(\w+)`"),
-        lambda m: f"类型错误：应为{_TYPE_NAMES.get(m[1], m[1])}或 null，实际为{_TYPE_NAMES.get(m[2], m[2])}",
+        lambda m: (
+            f"类型错误：应为{_TYPE_NAMES.get(m[1], m[1])}或 null，实际为{_TYPE_NAMES.get(m[2], m[2])}"
+        ),
     ),
     (
         re.compile(r"Expected `(\w+)`, got `(\w+)`"),
-        lambda m: f"类型错误：应为{_TYPE_NAMES.get(m[1], m[1])}，实际为{_TYPE_NAMES.get(m[2], m[2])}",
+        lambda m: (
+            f"类型错误：应为{_TYPE_NAMES.get(m[1], m[1])}，实际为{_TYPE_NAMES.get(m[2], m[2])}"
+        ),
     ),
     (re.compile(r"Expected `str` of length >= 1"), lambda m: "不能为空"),
     (re.compile(r"Expected `str` of length <= (\d+)"), lambda m: f"长度不能超过 {m[1]} 个字符"),
@@ -147,6 +151,12 @@ _AT = re.compile(r" - at `\$(?:\.|\[)?([^`]*)`$")
 _FIELD_IN_MSG = re.compile(r"(?:missing required|contains unknown) field `(\w+)`")
 
 
+def _dotted(path: str) -> str:
+    """``tags[0]`` and ``$.tags[0]`` become ``tags.0``: one spelling for every field path."""
+    path = path.removeprefix("$").removeprefix(".")
+    return path.replace("][", ".").replace("[", ".").replace("]", "")
+
+
 def translate(message: str) -> str:
     for pattern, render in _TRANSLATIONS:
         m = pattern.search(message)
@@ -157,11 +167,11 @@ def translate(message: str) -> str:
 
 def split_msgspec_error(message: str, default_field: str = "body") -> tuple[str, str, str]:
     """``"Expected `int`, got `str` - at `$.headcount`"`` -> (field, zh message, en message)."""
-    field = default_field
+    field = _dotted(default_field)
     m = _AT.search(message)
     en = message
     if m:
-        field = m[1].replace("][", ".").replace("[", ".").replace("]", "") or default_field
+        field = _dotted(m[1]) or field
         en = message[: m.start()]
     fm = _FIELD_IN_MSG.search(en)
     if fm:
@@ -178,8 +188,6 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
         raw = str(item.get("message", ""))
         key = item.get("key")
         field, zh, en = split_msgspec_error(raw, default_field=str(key or "body"))
-        if key and field == "body":
-            field = str(key)
         source = item.get("source")
         entry = {"field": field, "message": zh, "message_en": en}
         if source:
@@ -202,7 +210,9 @@ def handle_validation(request: Request, exc: ValidationException) -> Response:
             return problem(request, 400, "malformed-body", "请求体不是有效的 JSON", detail)
         return problem(request, 400, "bad-request", "请求无效", detail)
     fields = ", ".join(e["field"] for e in errors)
-    return problem(request, 422, "validation", "请求内容校验失败", f"字段校验失败：{fields}", errors)
+    return problem(
+        request, 422, "validation", "请求内容校验失败", f"字段校验失败：{fields}", errors
+    )
 
 
 def handle_http(request: Request, exc: HTTPException) -> Response:
@@ -224,7 +234,12 @@ def handle_http(request: Request, exc: HTTPException) -> Response:
     if status >= 500:
         log.error("HTTP %s on %s: %s", status, request.url.path, detail)
     return problem(
-        request, status, f"http-{status}", titles.get(status, "请求失败"), detail, headers=exc.headers
+        request,
+        status,
+        f"http-{status}",
+        titles.get(status, "请求失败"),
+        detail,
+        headers=exc.headers,
     )
 
 
@@ -243,11 +258,17 @@ _CONNECTION_ERRORS = (
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     if isinstance(exc, UnicodeDecodeError):
         return problem(
-            request, 400, "malformed-body", "请求体不是有效的 UTF-8", f"无效的 UTF-8 字节：{exc.reason}"
+            request,
+            400,
+            "malformed-body",
+            "请求体不是有效的 UTF-8",
+            f"无效的 UTF-8 字节：{exc.reason}",
         )
     if isinstance(exc, RecursionError | msgspec.DecodeError):
         # Deeply nested JSON exhausts the decoder's recursion limit before any Struct sees it.
-        return problem(request, 400, "malformed-body", "请求体不是有效的 JSON", "JSON 无法解析或嵌套过深")
+        return problem(
+            request, 400, "malformed-body", "请求体不是有效的 JSON", "JSON 无法解析或嵌套过深"
+        )
     if isinstance(exc, _CONNECTION_ERRORS):
         log.warning("database unavailable on %s: %r", request.url.path, exc)
         return problem(
@@ -268,7 +289,9 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
             f"{field} 已存在",
             [{"field": field, "message": "该值已被使用"}],
         )
-    if isinstance(exc, asyncpg.exceptions.DataError | asyncpg.exceptions.IntegrityConstraintViolationError):
+    if isinstance(
+        exc, asyncpg.exceptions.DataError | asyncpg.exceptions.IntegrityConstraintViolationError
+    ):
         # A database constraint caught what validation should have: still the client's input.
         log.warning("constraint caught input on %s: %r", request.url.path, exc)
         return problem(request, 422, "validation", "请求内容校验失败", str(exc))
