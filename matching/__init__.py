@@ -1,0 +1,109 @@
+"""Duijie matching engine: Chinese-first, explainable scoring of demand–supply pairs.
+
+A pure library (no web framework or database imports). Two kinds of matching:
+
+* ``kind="rd"``: R&D needs (:class:`RDNeed`) against capabilities (:class:`Capability`);
+* ``kind="jobs"``: job openings (:class:`JobOpening`) against talent pools (:class:`TalentPool`).
+
+Records may be dicts (e.g. database rows) or the Structs; only ``id`` and ``title`` are required
+(a talent pool's title defaults to its ``major_name``), so ``{"id", "title", "description",
+"keywords"}`` works for every kind. Records are validated on entry and a bad one raises
+:class:`InvalidRecordError` naming its position, id and field.
+
+API
+---
+``match(demands, supplies, kind="rd", weights=None, top_k=10, mode="candidates",
+progress=None) -> list[Ranking]``
+    Batch ranking; one :class:`Ranking` (``demand_id``, ``pairs``) per demand, in input order.
+``MatchIndex(supplies, kind="rd", weights=None, *, candidates=30, extra_cap=60)``
+    Analyse supplies once and reuse: ``index.query(demand, top_k=10, weights=None) ->
+    tuple[ScoredPair, ...]`` answers one demand in a few ms against 20,000 supplies;
+    ``index.rank(demands, top_k, weights=None, mode=..., progress=None)`` ranks many.
+``default_weights(kind) -> Weights``
+    Component weights per kind; ``weights=`` takes a :class:`Weights` or a partial mapping
+    (``{"region": 0})``) merged onto these defaults.
+``tokenize(text) -> list[str]``, ``normalize(text) -> str``
+    The text pipeline (NFKC, case folding, rjieba + shipped domain dictionary, stopwords,
+    synonyms), exposed for other modules and for BM25 baselines.
+
+Each :class:`ScoredPair` (frozen) carries ``demand_id``, ``supply_id``, ``rank`` (1-based),
+``score`` in [0, 1], ``components`` (name → value in [0, 1] for the components both records
+could be compared on, plus ``policy``, the multiplier from the demand's policy tags) and
+``matched_terms`` (:class:`MatchedTerms`: keywords, skills, majors, fields, modes).
+
+Score
+-----
+``score = policy × Σ w_c·x_c / Σ w_c`` over the available components ``c``:
+
+``text``
+    IDF-weighted coverage, ``cov_d^a · cov_s^(1-a)`` (``a = text_demand_share``) where
+    ``cov_d`` is the share of the demand's term weight found in the supply and ``cov_s`` the
+    converse; terms are tokens, sub-words of long tokens and bigrams of unknown words.
+``fuzzy``
+    rapidfuzz ``token_set_ratio`` over the most informative tokens of each side.
+``field`` (rd)
+    Shared NSFC code 1.0, same second level (``F02``) 0.6, same department letter 0.3; a demand
+    without codes gets fields inferred by nearest centroid of the index's supplies.
+``mode`` (rd)
+    Cooperation modes: same 1.0, related (委托开发/合作开发, 技术转让/技术许可,
+    技术咨询/技术服务) 0.5.
+``region``
+    Same city 1.0 > same province 0.6 > elsewhere 0.2 (configurable).
+``skills``, ``major``, ``education``, ``capacity`` (jobs)
+    Skill coverage; major name equality or token coverage; degree offered ≥ required (1.0,
+    one level below 0.25); ``min(1, graduates / headcount)``.
+
+``mode="candidates"`` computes the cheap components for all pairs blockwise with sparse and
+dense matrix products, runs rapidfuzz (``process.cpdist``, all cores) only on the best
+candidates plus those whose upper bound could still enter the top k, and is exact unless more
+than ``extra_cap`` such supplies exist for a demand; ``mode="exhaustive"`` scores every pair.
+
+Examples
+--------
+>>> from matching import match
+>>> res = match(
+...     [{"id": "d1", "title": "氢燃料电池电堆研发", "keywords": ["燃料电池", "电堆"]}],
+...     [{"id": "s1", "title": "碳纤维复合材料"}, {"id": "s2", "title": "燃料电池电堆测试"}],
+...     top_k=1,
+... )
+>>> res[0].pairs[0].supply_id
+'s2'
+"""
+
+from .engine import MatchIndex, match, stderr_progress
+from .errors import InputFileError, InvalidRecordError, InvalidWeightsError, MatchingError
+from .records import (
+    Capability,
+    JobOpening,
+    MatchedTerms,
+    Ranking,
+    RDNeed,
+    ScoredPair,
+    TalentPool,
+    Weights,
+    coerce_records,
+    default_weights,
+)
+from .text import normalize, tokenize
+
+__all__ = [
+    "Capability",
+    "InputFileError",
+    "InvalidRecordError",
+    "InvalidWeightsError",
+    "JobOpening",
+    "MatchIndex",
+    "MatchedTerms",
+    "MatchingError",
+    "RDNeed",
+    "Ranking",
+    "ScoredPair",
+    "TalentPool",
+    "Weights",
+    "coerce_records",
+    "default_weights",
+    "match",
+    "normalize",
+    "stderr_progress",
+    "tokenize",
+]

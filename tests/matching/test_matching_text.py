@@ -1,0 +1,53 @@
+"""Normalisation and segmentation on real Chinese examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching import normalize, tokenize
+from matching.text import features
+
+
+def test_normalize_full_width_case_controls_emoji():
+    assert normalize("ＡＩ　视觉检测\x00系统😀 Python３") == "ai 视觉检测 系统 python3"
+    assert normalize("\u200b\u202e\x07") == ""
+    assert normalize(None) == ""
+
+
+def test_normalize_caps_length():
+    assert len(normalize("煤" * 100_000)) == 4000
+
+
+@pytest.mark.parametrize("term", ["大数据分析", "稀土永磁", "煤层气", "碳纤维", "氢燃料电池"])
+def test_domain_terms_stay_whole(term):
+    toks = tokenize(f"山西企业开展{term}技术研发")
+    assert term in toks
+
+
+def test_synonyms_map_to_canonical():
+    assert tokenize("锂电池") == tokenize("锂离子电池") == ["锂离子电池"]
+    assert tokenize("AI") == tokenize("人工智能") == ["人工智能"]
+    assert tokenize("机器视觉") == tokenize("视觉检测")
+    assert tokenize("artificial intelligence") == ["人工智能"]
+
+
+def test_english_numbers_kept_stopwords_dropped():
+    toks = tokenize("熟悉 SQL 和 Excel，3年以上 c++ 开发经验")
+    assert {"sql", "excel", "c++"} <= set(toks)
+    assert "和" not in toks and "以上" not in toks
+    assert any(t.startswith("3") for t in toks)
+
+
+def test_non_chinese_and_junk_text():
+    assert tokenize("Deep learning for gas turbines") == ["深度学习", "gas", "turbines"]
+    assert tokenize("😀😀😀\x01\x02") == []
+    assert tokenize("") == []
+
+
+def test_bigram_fallback_for_unknown_words():
+    f = features(tokenize("镇定控制器"))
+    # 控制器 is known, so its sub-word 控制 is added at half weight.
+    assert f["控制器"] == 1.0 and f["控制"] == 0.5
+    toks = tokenize("氪氙氡铼钌研究")
+    f = features(toks)
+    assert any(len(k) == 2 and f[k] == 0.5 for k in f), f
