@@ -78,7 +78,12 @@ def cmd_db_status(args: argparse.Namespace) -> int:
         finally:
             await conn.close()
 
-    labels = {"applied": "已应用", "pending": "待应用", "changed": "已被修改!", "missing": "文件缺失!"}
+    labels = {
+        "applied": "已应用",
+        "pending": "待应用",
+        "changed": "已被修改!",
+        "missing": "文件缺失!",
+    }
     rows = asyncio.run(run())
     for r in rows:
         when = r.applied_at.isoformat(timespec="seconds") if r.applied_at else "-"

@@ -57,7 +57,7 @@ async def make_database(server_dsn: str) -> AsyncIterator:
 
     async def make() -> str:
         name = f"duijie_t_{secrets.token_hex(4)}"
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        await admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
         created.append(name)
         return with_database(server_dsn, name)
 

@@ -72,10 +72,14 @@ def crud_controller(
     name = resource.table
 
     @post("/", operation_id=f"create_{name}", summary=f"新建{resource.label}")
-    async def create_item(self: Controller, data: JSONBody[Create], conn: NamedDependency[asyncpg.Connection]) -> Read:
+    async def create_item(
+        self: Controller, data: JSONBody[Create], conn: NamedDependency[asyncpg.Connection]
+    ) -> Read:
         return await crud.create(conn, resource, data)
 
-    @get("/", operation_id=f"list_{name}", summary=f"{resource.label}列表（分页、筛选、关键词搜索）")
+    @get(
+        "/", operation_id=f"list_{name}", summary=f"{resource.label}列表（分页、筛选、关键词搜索）"
+    )
     async def list_items(
         self: Controller,
         conn: NamedDependency[asyncpg.Connection],
@@ -106,7 +110,9 @@ def crud_controller(
         return Response(item, headers={"ETag": etag(item.version)})
 
     @delete("/{item_id:int}", operation_id=f"delete_{name}", summary=f"删除{resource.label}")
-    async def delete_item(self: Controller, item_id: FromPath[int], conn: NamedDependency[asyncpg.Connection]) -> None:
+    async def delete_item(
+        self: Controller, item_id: FromPath[int], conn: NamedDependency[asyncpg.Connection]
+    ) -> None:
         await crud.delete(conn, resource, check_id(resource, item_id))
 
     return type(

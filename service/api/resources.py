@@ -100,7 +100,9 @@ def talent_pool_filters(
     city: CityQ = None,
     degree_level: Annotated[Education | None, QueryParameter(description="学历层次")] = None,
     graduation_year: Annotated[int | None, QueryParameter(ge=1990, le=2100)] = None,
-    major_code: Annotated[str | None, QueryParameter(max_length=8, description="专业代码前缀")] = None,
+    major_code: Annotated[
+        str | None, QueryParameter(max_length=8, description="专业代码前缀")
+    ] = None,
 ) -> dict[str, Any]:
     return {
         "q": q,

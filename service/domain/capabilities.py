@@ -57,7 +57,10 @@ def validate(rec: dict[str, Any], supplied: set[str]) -> list[tuple[str, str]]:
             errors.append(("patent_number", "只有科技成果（kind=achievement）可以填写专利号"))
         elif not PATENT_NUMBER.match(rec["patent_number"]):
             errors.append(
-                ("patent_number", f"专利号 {rec['patent_number']} 格式不正确，应形如 ZL202110123456.7")
+                (
+                    "patent_number",
+                    f"专利号 {rec['patent_number']} 格式不正确，应形如 ZL202110123456.7",
+                )
             )
     return errors
 

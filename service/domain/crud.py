@@ -130,7 +130,9 @@ def search_text(resource: Resource, record: Mapping[str, Any]) -> str:
 # --- repository (SQL) ----------------------------------------------------------------------
 
 
-async def fetch_one(conn: asyncpg.Connection, resource: Resource, ident: int) -> asyncpg.Record | None:
+async def fetch_one(
+    conn: asyncpg.Connection, resource: Resource, ident: int
+) -> asyncpg.Record | None:
     return await conn.fetchrow(f"{resource.select} WHERE t.id = $1", ident)
 
 
@@ -168,7 +170,9 @@ def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def build_where(resource: Resource, filters: Mapping[str, Any]) -> tuple[str, list[Any], str | None]:
+def build_where(
+    resource: Resource, filters: Mapping[str, Any]
+) -> tuple[str, list[Any], str | None]:
     """WHERE clause and arguments for the given filter values, and the folded query text."""
     clauses: list[str] = []
     args: list[Any] = []
@@ -236,11 +240,17 @@ async def _check_owner(conn: asyncpg.Connection, resource: Resource, owner_id: i
     if kind not in resource.owner_kinds:
         allowed = "、".join(_KIND_NAMES[k] for k in resource.owner_kinds)
         raise FieldInvalid(
-            "owner_id", f"机构 {owner_id} 是{_KIND_NAMES[kind]}，{resource.label}只能由{allowed}发布"
+            "owner_id",
+            f"机构 {owner_id} 是{_KIND_NAMES[kind]}，{resource.label}只能由{allowed}发布",
         )
 
 
-_KIND_NAMES = {"enterprise": "企业", "university": "高校", "institute": "科研院所", "agency": "服务机构"}
+_KIND_NAMES = {
+    "enterprise": "企业",
+    "university": "高校",
+    "institute": "科研院所",
+    "agency": "服务机构",
+}
 
 
 def _validated(resource: Resource, record: dict[str, Any], supplied: set[str]) -> dict[str, Any]:
@@ -285,9 +295,7 @@ async def patch(
     data: msgspec.Struct,
     expected_version: int | None = None,
 ) -> msgspec.Struct:
-    changes = {
-        k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET
-    }
+    changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     async with conn.transaction():
         row = await conn.fetchrow(f"{resource.select} WHERE t.id = $1 FOR UPDATE OF t", ident)
         if row is None:

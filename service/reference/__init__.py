@@ -47,8 +47,22 @@ CITY_DIVISION_CODES: dict[str, str] = {
 }
 
 ORG_KINDS = ("enterprise", "university", "institute", "agency")
-ENTERPRISE_TAGS = ("专精特新", '专精特新"小巨人"', "高新技术企业", "科技型中小企业", "创新型中小企业")
-COOPERATION_MODES = ("委托开发", "合作开发", "技术转让", "技术许可", "技术咨询", "技术服务", "共建研发平台")
+ENTERPRISE_TAGS = (
+    "专精特新",
+    '专精特新"小巨人"',
+    "高新技术企业",
+    "科技型中小企业",
+    "创新型中小企业",
+)
+COOPERATION_MODES = (
+    "委托开发",
+    "合作开发",
+    "技术转让",
+    "技术许可",
+    "技术咨询",
+    "技术服务",
+    "共建研发平台",
+)
 EDUCATION_LEVELS = ("大专", "本科", "硕士", "博士")
 CAPABILITY_KINDS = ("expertise", "achievement", "equipment")
 STATUSES = ("draft", "published", "closed")
