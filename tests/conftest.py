@@ -104,17 +104,22 @@ async def _truncate(dsn: str) -> None:
 
 
 @pytest.fixture
-async def client(session_client: AsyncTestClient, db_dsn: str) -> AsyncTestClient:
-    """HTTP client on an empty database."""
+async def empty_db(db_dsn: str) -> str:
+    """The test database, emptied once for this test (whichever fixtures ask for it)."""
     await _truncate(db_dsn)
+    return db_dsn
+
+
+@pytest.fixture
+async def client(session_client: AsyncTestClient, empty_db: str) -> AsyncTestClient:
+    """HTTP client on an empty database."""
     return session_client
 
 
 @pytest.fixture
-async def conn(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
+async def conn(empty_db: str) -> AsyncIterator[asyncpg.Connection]:
     """A connection to the (emptied) test database."""
-    await _truncate(db_dsn)
-    c = await asyncpg.connect(db_dsn)
+    c = await asyncpg.connect(empty_db)
     try:
         yield c
     finally:

@@ -13,13 +13,13 @@ from typing import Annotated, Any
 
 import asyncpg
 import msgspec
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from service.domain import crud
 from service.domain.crud import MAX_LIMIT, MAX_OFFSET, Resource
-from service.errors import FieldInvalid
+from service.errors import FieldInvalid, split_msgspec_error
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"每页条数，1–{MAX_LIMIT}")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description=f"偏移量，0–{MAX_OFFSET}")]
@@ -50,6 +50,16 @@ def check_id(resource: Resource, ident: int) -> int:
     return ident
 
 
+async def strict_body(request: Request, struct: type[msgspec.Struct]) -> msgspec.Struct:
+    """Decode the body again without Litestar's lax coercion, so ``"headcount": "2"`` is a type
+    error like any other instead of silently becoming 2."""
+    try:
+        return msgspec.json.decode(await request.body(), type=struct, strict=True)
+    except msgspec.ValidationError as exc:
+        field, zh, en = split_msgspec_error(str(exc))
+        raise FieldInvalid(field, zh) from exc
+
+
 def page_struct(resource: Resource) -> type[msgspec.Struct]:
     return msgspec.defstruct(
         f"{resource.read.__name__}Page",
@@ -73,9 +83,12 @@ def crud_controller(
 
     @post("/", operation_id=f"create_{name}", summary=f"新建{resource.label}")
     async def create_item(
-        self: Controller, data: JSONBody[Create], conn: NamedDependency[asyncpg.Connection]
+        self: Controller,
+        request: Request,
+        data: JSONBody[Create],
+        conn: NamedDependency[asyncpg.Connection],
     ) -> Read:
-        return await crud.create(conn, resource, data)
+        return await crud.create(conn, resource, await strict_body(request, Create))
 
     @get(
         "/", operation_id=f"list_{name}", summary=f"{resource.label}列表（分页、筛选、关键词搜索）"
@@ -100,12 +113,14 @@ def crud_controller(
     @patch("/{item_id:int}", operation_id=f"update_{name}", summary=f"修改{resource.label}")
     async def patch_item(
         self: Controller,
+        request: Request,
         item_id: FromPath[int],
         data: JSONBody[Patch],
         conn: NamedDependency[asyncpg.Connection],
         if_match: IfMatch = None,
     ) -> Response[Read]:
         expected = parse_if_match(if_match)
+        data = await strict_body(request, Patch)
         item = await crud.patch(conn, resource, check_id(resource, item_id), data, expected)
         return Response(item, headers={"ETag": etag(item.version)})
 
