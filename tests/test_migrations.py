@@ -4,7 +4,6 @@ concurrent runners (tasks and processes)."""
 import asyncio
 import os
 import shutil
-import subprocess
 import sys
 
 import asyncpg
@@ -123,17 +122,26 @@ async def test_concurrent_runners_apply_each_file_once(fresh, migration_copy):
     assert await conn.fetchval("SELECT count(*) FROM schema_migrations") == len(applied)
 
 
+async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "service.cli",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    return proc.returncode, out.decode(), err.decode()
+
+
 async def test_two_processes_migrate_at_once(make_database):
     dsn = await make_database()
     env = {**os.environ, "DATABASE_URL": dsn}
-    cmd = [sys.executable, "-m", "service.cli", "db", "migrate"]
-    procs = [
-        subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    outs = [p.communicate(timeout=60) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outs
-    stdout = "".join(o for o, _ in outs)
+    results = await asyncio.gather(*(run_cli("db", "migrate", env=env) for _ in range(2)))
+    assert [code for code, _, _ in results] == [0, 0], results
+    stdout = "".join(out for _, out, _ in results)
     for f in discover():
         assert stdout.count(f"已应用 {f.filename}") == 1
     conn = await asyncpg.connect(dsn)
@@ -141,11 +149,6 @@ async def test_two_processes_migrate_at_once(make_database):
         assert await conn.fetchval("SELECT count(*) FROM schema_migrations") == len(discover())
     finally:
         await conn.close()
-    status_run = subprocess.run(
-        [sys.executable, "-m", "service.cli", "db", "status"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert status_run.returncode == 0
-    assert "已应用" in status_run.stdout and "待应用" not in status_run.stdout
+    code, out, _ = await run_cli("db", "status", env=env)
+    assert code == 0
+    assert "已应用" in out and "待应用" not in out
