@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
 from service.api.resources import CONTROLLERS
+from service.auth import web as auth_web
 from service.errors import EXCEPTION_HANDLERS, Unavailable
 
 log = logging.getLogger("duijie")
@@ -30,13 +31,22 @@ MAX_BODY_BYTES = 1_048_576
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:
-    for typ in ("json", "jsonb"):
-        await conn.set_type_codec(
-            typ,
-            encoder=lambda v: msgspec.json.encode(v).decode(),
-            decoder=msgspec.json.decode,
-            schema="pg_catalog",
-        )
+    # Binary codecs (jsonb's binary form is a version byte, then the text) so COPY, which only
+    # speaks binary, can write jsonb columns too; msgspec does the JSON both ways.
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=lambda v: b"\x01" + msgspec.json.encode(v),
+        decoder=lambda b: msgspec.json.decode(b[1:]),
+        schema="pg_catalog",
+        format="binary",
+    )
+    await conn.set_type_codec(
+        "json",
+        encoder=msgspec.json.encode,
+        decoder=msgspec.json.decode,
+        schema="pg_catalog",
+        format="binary",
+    )
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
@@ -59,8 +69,11 @@ async def provide_connection(
     try:
         yield conn
     finally:
-        scope.pop(_LEASE, None)  # type: ignore[misc]
-        await state.pool.release(conn)
+        # Whoever takes the lease releases it: when a later dependency failed, the middleware
+        # below has already given the connection back, and this generator only runs (if at all)
+        # when garbage-collected; releasing twice would reset a connection someone else holds.
+        if scope.pop(_LEASE, None) is not None:  # type: ignore[misc]
+            await state.pool.release(conn)
 
 
 def return_leased_connections(app: ASGIApp) -> ASGIApp:
@@ -134,6 +147,9 @@ def create_app(dsn: str, *, db_kind: str = "external", pool_max_size: int = 10) 
         lifespan=[db_pool],
         dependencies={"conn": Provide(provide_connection)},
         middleware=[return_leased_connections],
+        # Accounts: principal dependencies, /api/auth and /api/users, rate limits, security
+        # headers, CORS (off by default), OpenAPI bearer scheme.
+        on_app_init=[auth_web.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         state=State({"db_kind": db_kind}),

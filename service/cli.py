@@ -23,7 +23,12 @@ import asyncpg
 log = logging.getLogger("duijie")
 
 # Optional command modules (each provides register(subparsers) and run(args)).
-COMMAND_MODULES = ("service.commands.match", "service.commands.assign", "service.commands.schedule")
+COMMAND_MODULES = (
+    "service.commands.match",
+    "service.commands.assign",
+    "service.commands.schedule",
+    "service.commands.accounts",
+)
 
 
 def _setup_logging(verbose: bool = False) -> None:
@@ -102,11 +107,22 @@ async def _load_demo(dsn: str) -> dict[str, int]:
         await conn.close()
 
 
+async def _demo_logins(dsn: str) -> str:
+    from service.demo.accounts import format_logins, load_demo_users
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        return format_logins(await load_demo_users(conn))
+    finally:
+        await conn.close()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     target = _target()
     asyncio.run(_migrate(target.dsn))
     counts = asyncio.run(_load_demo(target.dsn))
     print("演示数据已就绪：" + "，".join(f"{k} {v} 条" for k, v in counts.items()))
+    print(asyncio.run(_demo_logins(target.dsn)))
     return 0
 
 
@@ -122,6 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         counts = asyncio.run(_load_demo(target.dsn))
         log.info("演示数据：%s", counts)
+        print(asyncio.run(_demo_logins(target.dsn)), flush=True)
     app = create_app(target.dsn, db_kind=target.kind)
     log.info("Duijie 对接服务：http://%s:%s  （API 文档 /schema）", args.host, args.port)
     uvicorn.run(

@@ -6,7 +6,8 @@ response. Bodies are ``application/problem+json`` with ``type``, ``title`` (Chin
 ``{"field": "credit_code", "message": "…", "message_en": "…"}`` so a client can put each message at
 its field.
 
-Status codes: 400 malformed body (not JSON, invalid UTF-8), 404 unknown id or route, 409 conflict
+Status codes: 400 malformed body (not JSON, invalid UTF-8), 401 no or invalid token, 403 role or
+organization not allowed, 404 unknown id or route, 409 conflict
 (duplicate, state), 412 stale ``If-Match``, 413 body too large, 422 a field fails validation,
 503 database unavailable (with ``Retry-After``).
 """
@@ -76,6 +77,23 @@ class PreconditionFailed(DomainError):
     status = 412
     type = "precondition-failed"
     title = "数据已被他人修改"
+
+
+class Unauthorized(DomainError):
+    """No token, or one that is unknown, expired, revoked or belongs to a disabled user."""
+
+    status = 401
+    type = "unauthorized"
+    title = "未登录或令牌无效"
+    headers = {"WWW-Authenticate": 'Bearer realm="duijie"'}
+
+
+class Forbidden(DomainError):
+    """Authenticated, but the role or organization does not allow this."""
+
+    status = 403
+    type = "forbidden"
+    title = "无权执行此操作"
 
 
 class Unavailable(DomainError):
@@ -153,7 +171,8 @@ _FIELD_IN_MSG = re.compile(r"(?:missing required|contains unknown) field `(\w+)`
 
 def _dotted(path: str) -> str:
     """``tags[0]`` and ``$.tags[0]`` become ``tags.0``: one spelling for every field path."""
-    path = path.removeprefix("$").removeprefix(".")
+    # msgspec writes a dict value's position as ``[...]``: the dict itself is the field.
+    path = path.removeprefix("$").removeprefix(".").replace("[...]", "")
     return path.replace("][", ".").replace("[", ".").replace("]", "")
 
 
@@ -197,7 +216,7 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
 
 
 def handle_domain_error(request: Request, exc: DomainError) -> Response:
-    headers = {"Retry-After": "5"} if exc.status == 503 else None
+    headers = {"Retry-After": "5"} if exc.status == 503 else getattr(exc, "headers", None)
     return problem(request, exc.status, exc.type, exc.title, exc.detail, exc.errors, headers)
 
 
@@ -318,8 +337,10 @@ __all__ = [
     "Conflict",
     "DomainError",
     "FieldInvalid",
+    "Forbidden",
     "MediaType",
     "NotFound",
     "PreconditionFailed",
+    "Unauthorized",
     "Unavailable",
 ]

@@ -17,6 +17,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from service.auth import Principal
 from service.domain import crud
 from service.domain.crud import MAX_LIMIT, MAX_OFFSET, Resource
 from service.errors import FieldInvalid, split_msgspec_error
@@ -27,6 +28,11 @@ IfMatch = Annotated[
     str | None,
     HeaderParameter(name="If-Match", required=False, description="乐观并发：上次读取的 ETag"),
 ]
+
+
+# OpenAPI security requirements: writes need a bearer token; reads work with or without one.
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {"BearerToken": []}]
 
 
 def etag(version: int) -> str:
@@ -81,54 +87,87 @@ def crud_controller(
     ReadPage = page_struct(resource)
     name = resource.table
 
-    @post("/", operation_id=f"create_{name}", summary=f"新建{resource.label}")
+    @post("/", operation_id=f"create_{name}", summary=f"新建{resource.label}", security=BEARER)
     async def create_item(
         self: Controller,
         request: Request,
         data: JSONBody[Create],
         conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
     ) -> Read:
-        return await crud.create(conn, resource, await strict_body(request, Create))
+        body = await strict_body(request, Create)
+        return await crud.create(conn, resource, body, principal=principal)
 
     @get(
-        "/", operation_id=f"list_{name}", summary=f"{resource.label}列表（分页、筛选、关键词搜索）"
+        "/",
+        operation_id=f"list_{name}",
+        summary=f"{resource.label}列表（分页、筛选、关键词搜索）",
+        security=OPTIONAL_BEARER,
     )
     async def list_items(
         self: Controller,
         conn: NamedDependency[asyncpg.Connection],
         list_filters: NamedDependency[dict[str, Any]],
+        maybe_principal: NamedDependency[Principal | None],
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> ReadPage:
-        items, total = await crud.list_page(conn, resource, list_filters, limit, offset)
+        items, total = await crud.list_page(
+            conn, resource, list_filters, limit, offset, principal=maybe_principal
+        )
         return ReadPage(items=items, total=total, limit=limit, offset=offset)
 
-    @get("/{item_id:int}", operation_id=f"get_{name}", summary=f"读取{resource.label}")
+    @get(
+        "/{item_id:int}",
+        operation_id=f"get_{name}",
+        summary=f"读取{resource.label}",
+        security=OPTIONAL_BEARER,
+    )
     async def get_item(
-        self: Controller, item_id: FromPath[int], conn: NamedDependency[asyncpg.Connection]
+        self: Controller,
+        item_id: FromPath[int],
+        conn: NamedDependency[asyncpg.Connection],
+        maybe_principal: NamedDependency[Principal | None],
     ) -> Response[Read]:
-        item = await crud.get(conn, resource, check_id(resource, item_id))
+        item = await crud.get(
+            conn, resource, check_id(resource, item_id), principal=maybe_principal
+        )
         return Response(item, headers={"ETag": etag(item.version)})
 
-    @patch("/{item_id:int}", operation_id=f"update_{name}", summary=f"修改{resource.label}")
+    @patch(
+        "/{item_id:int}",
+        operation_id=f"update_{name}",
+        summary=f"修改{resource.label}",
+        security=BEARER,
+    )
     async def patch_item(
         self: Controller,
         request: Request,
         item_id: FromPath[int],
         data: JSONBody[Patch],
         conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
         if_match: IfMatch = None,
     ) -> Response[Read]:
         expected = parse_if_match(if_match)
         data = await strict_body(request, Patch)
-        item = await crud.patch(conn, resource, check_id(resource, item_id), data, expected)
+        ident = check_id(resource, item_id)
+        item = await crud.patch(conn, resource, ident, data, expected, principal=principal)
         return Response(item, headers={"ETag": etag(item.version)})
 
-    @delete("/{item_id:int}", operation_id=f"delete_{name}", summary=f"删除{resource.label}")
+    @delete(
+        "/{item_id:int}",
+        operation_id=f"delete_{name}",
+        summary=f"删除{resource.label}",
+        security=BEARER,
+    )
     async def delete_item(
-        self: Controller, item_id: FromPath[int], conn: NamedDependency[asyncpg.Connection]
+        self: Controller,
+        item_id: FromPath[int],
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
     ) -> None:
-        await crud.delete(conn, resource, check_id(resource, item_id))
+        await crud.delete(conn, resource, check_id(resource, item_id), principal=principal)
 
     return type(
         f"{Read.__name__}Controller",

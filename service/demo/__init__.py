@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.auth import SYSTEM
 from service.domain import capabilities, crud, jobs, needs, organizations, talent_pools
 
 # Same key as nothing else uses: serialises concurrent loaders.
@@ -45,7 +46,9 @@ async def load_demo(conn: asyncpg.Connection) -> dict[str, int]:
             if key in org_ids:
                 continue
             body = msgspec.convert(rec, organizations.OrganizationCreate)
-            item = await crud.create(conn, organizations.RESOURCE, body, {"demo_key": key})
+            item = await crud.create(
+                conn, organizations.RESOURCE, body, {"demo_key": key}, principal=SYSTEM
+            )
             org_ids[key] = item.id
         counts["organizations"] = len(org_ids)
 
@@ -67,7 +70,10 @@ async def load_demo(conn: asyncpg.Connection) -> dict[str, int]:
                     days = rec.pop("deadline_in_days")
                     rec["deadline"] = (needs.today() + timedelta(days=days)).isoformat()
                 body = msgspec.convert(rec, resource.create)
-                item = await crud.create(conn, resource, body, {"demo_key": key})
+                item = await crud.create(conn, resource, body, {"demo_key": key}, principal=SYSTEM)
                 existing[key] = item.id
             counts[section] = len(existing)
+        from service.demo.accounts import load_demo_users
+
+        counts["users"] = len(await load_demo_users(conn))
     return counts

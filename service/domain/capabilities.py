@@ -81,4 +81,6 @@ RESOURCE = Resource(
     ),
     owner_kinds=("university", "institute"),
     validate=validate,
+    writer_roles=("university",),
+    private_fields=("contact",),
 )

@@ -15,6 +15,8 @@ from typing import Any, Literal
 import asyncpg
 import msgspec
 
+from service.auth import Principal, audit
+from service.domain import access
 from service.errors import FieldInvalid, NotFound, PreconditionFailed
 
 FilterOp = Literal["eq", "prefix", "array_prefix", "array_any"]
@@ -53,6 +55,10 @@ class Resource:
     owner_kinds: tuple[str, ...] | None = None
     validate: Validator | None = None
     columns: tuple[str, ...] = field(default=())
+    # Roles that may write records of an owned resource (besides admins); see domain.access.
+    writer_roles: tuple[str, ...] = ()
+    # Contact details shown only to the owner and staff (nulled for everyone else).
+    private_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -212,8 +218,13 @@ async def list_rows(
     filters: Mapping[str, Any],
     limit: int,
     offset: int,
+    principal: Principal | None = None,
 ) -> tuple[list[asyncpg.Record], int]:
     where, args, folded = build_where(resource, filters)
+    clause, more = access.visibility_clause(principal, resource, len(args) + 1)
+    if clause:
+        where = f"{where} AND {clause}" if where else f" WHERE {clause}"
+        args += more
     base = resource.select + where
     total = await conn.fetchval(f"SELECT count(*) FROM ({base}) AS page", *args)
     order = " ORDER BY t.id DESC"
@@ -228,8 +239,15 @@ async def list_rows(
 # --- service -------------------------------------------------------------------------------
 
 
-def to_read(resource: Resource, row: asyncpg.Record) -> msgspec.Struct:
-    return msgspec.convert(dict(row), resource.read)
+def to_read(
+    resource: Resource, row: asyncpg.Record, principal: Principal | None = None, *, full=False
+) -> msgspec.Struct:
+    """The response Struct; contact fields are blanked for whoever may not see them unless
+    ``full`` (the writer's own view and the audit log)."""
+    record = dict(row)
+    if not full:
+        access.redact(principal, resource, record)
+    return msgspec.convert(record, resource.read)
 
 
 async def _check_owner(conn: asyncpg.Connection, resource: Resource, owner_id: int) -> None:
@@ -266,9 +284,15 @@ async def create(
     resource: Resource,
     data: msgspec.Struct,
     extra: Mapping[str, Any] | None = None,
+    *,
+    principal: Principal,
 ) -> msgspec.Struct:
-    """Validate and insert; ``extra`` sets server-owned columns (e.g. ``demo_key``)."""
+    """Authorize, validate and insert; ``extra`` sets server-owned columns (e.g. ``demo_key``)."""
     record = msgspec.structs.asdict(data)
+    if resource.owner_kinds is not None:
+        access.authorize_write(principal, resource, record["owner_id"], "create")
+    else:
+        access.authorize_write(principal, resource, None, "create")
     record = _validated(resource, record, set(record))
     async with conn.transaction():
         if resource.owner_kinds is not None:
@@ -278,14 +302,26 @@ async def create(
         values.update(extra or {})
         ident = await insert_row(conn, resource, values)
         row = await fetch_one(conn, resource, ident)
-    return to_read(resource, row)
+        item = to_read(resource, row, full=True)
+        await audit.record(conn, principal, "create", resource.table, ident, None, item)
+    return item
 
 
-async def get(conn: asyncpg.Connection, resource: Resource, ident: int) -> msgspec.Struct:
+async def get(
+    conn: asyncpg.Connection,
+    resource: Resource,
+    ident: int,
+    *,
+    principal: Principal | None = None,
+) -> msgspec.Struct:
     row = await fetch_one(conn, resource, ident)
-    if row is None:
+    if row is None or not access.visible(principal, resource, row):
         raise NotFound(resource.label, ident)
-    return to_read(resource, row)
+    return to_read(resource, row, principal)
+
+
+def _owner_of(resource: Resource, row: asyncpg.Record) -> int:
+    return row["id"] if resource.owner_kinds is None else row["owner_id"]
 
 
 async def patch(
@@ -294,12 +330,15 @@ async def patch(
     ident: int,
     data: msgspec.Struct,
     expected_version: int | None = None,
+    *,
+    principal: Principal,
 ) -> msgspec.Struct:
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     async with conn.transaction():
         row = await conn.fetchrow(f"{resource.select} WHERE t.id = $1 FOR UPDATE OF t", ident)
-        if row is None:
+        if row is None or not access.visible(principal, resource, row):
             raise NotFound(resource.label, ident)
+        access.authorize_write(principal, resource, _owner_of(resource, row), "update")
         if expected_version is not None and row["version"] != expected_version:
             raise PreconditionFailed(
                 f"{resource.label} {ident} 当前版本为 {row['version']}，请求基于版本 {expected_version}；"
@@ -320,13 +359,25 @@ async def patch(
         values = {c: merged[c] for c in resource.columns if c in changes}
         values["search_text"] = search_text(resource, merged)
         await update_row(conn, resource, ident, values, expected_version)
+        before = to_read(resource, row, full=True)
         row = await fetch_one(conn, resource, ident)
-    return to_read(resource, row)
+        item = to_read(resource, row, full=True)
+        await audit.record(conn, principal, "update", resource.table, ident, before, item)
+    return item
 
 
-async def delete(conn: asyncpg.Connection, resource: Resource, ident: int) -> None:
-    if not await delete_row(conn, resource, ident):
-        raise NotFound(resource.label, ident)
+async def delete(
+    conn: asyncpg.Connection, resource: Resource, ident: int, *, principal: Principal
+) -> None:
+    async with conn.transaction():
+        row = await conn.fetchrow(f"{resource.select} WHERE t.id = $1 FOR UPDATE OF t", ident)
+        if row is None or not access.visible(principal, resource, row):
+            raise NotFound(resource.label, ident)
+        access.authorize_write(principal, resource, _owner_of(resource, row), "delete")
+        if not await delete_row(conn, resource, ident):
+            raise NotFound(resource.label, ident)
+        before = to_read(resource, row, full=True)
+        await audit.record(conn, principal, "delete", resource.table, ident, before, None)
 
 
 async def list_page(
@@ -335,6 +386,8 @@ async def list_page(
     filters: Mapping[str, Any],
     limit: int,
     offset: int,
+    *,
+    principal: Principal | None = None,
 ) -> tuple[list[msgspec.Struct], int]:
-    rows, total = await list_rows(conn, resource, filters, limit, offset)
-    return [to_read(resource, r) for r in rows], total
+    rows, total = await list_rows(conn, resource, filters, limit, offset, principal)
+    return [to_read(resource, r, principal) for r in rows], total

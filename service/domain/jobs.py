@@ -63,4 +63,5 @@ RESOURCE = Resource(
     ),
     owner_kinds=("enterprise",),
     validate=validate,
+    writer_roles=("enterprise",),
 )

@@ -90,4 +90,5 @@ RESOURCE = Resource(
     ),
     owner_kinds=("enterprise",),
     validate=validate,
+    writer_roles=("enterprise",),
 )

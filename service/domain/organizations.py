@@ -76,4 +76,5 @@ RESOURCE = Resource(
         Filter("tags", "tags", "array_any"),
     ),
     validate=validate,
+    private_fields=("contact_name", "contact_phone"),
 )

@@ -45,4 +45,5 @@ RESOURCE = Resource(
         Filter("major_code", "major_code", "prefix"),
     ),
     owner_kinds=("university",),
+    writer_roles=("university",),
 )

@@ -1,0 +1,267 @@
+"""Users and their logins: the account service (admins manage users; anyone may log in).
+
+A user belongs to at most one organization and has one role. Enterprise users must belong to an
+enterprise; university users to a university or a research institute; coordinators and admins
+may belong to any organization (usually an agency) or none.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+from msgspec import Meta
+
+from service.auth import Principal, Role, audit, require_role, tokens
+from service.errors import Conflict, FieldInvalid, NotFound, PreconditionFailed, Unauthorized
+
+LoginName = Annotated[str, Meta(min_length=3, max_length=100, pattern=r"^[^\s\x00]+$")]
+Password = Annotated[str, Meta(min_length=8, max_length=200)]
+DisplayName = Annotated[str, Meta(max_length=100)]
+Id = Annotated[int, Meta(ge=1, le=2**62)]
+
+
+class UserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    login: LoginName
+    display_name: DisplayName = ""
+    role: Role
+    org_id: Id | None = None
+    # Without a password the user can only act through API tokens.
+    password: Password | None = None
+
+
+class UserPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    org_id: Id | None | msgspec.UnsetType = msgspec.UNSET
+    password: Password | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class User(msgspec.Struct, kw_only=True, frozen=True):
+    id: int
+    login: str
+    display_name: str
+    role: Role
+    org_id: int | None
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserPage(msgspec.Struct, kw_only=True, frozen=True):
+    items: list[User]
+    total: int
+    limit: int
+    offset: int
+
+
+class LoginRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    login: Annotated[str, Meta(min_length=1, max_length=100)]
+    password: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class LoginResult(msgspec.Struct, kw_only=True, frozen=True):
+    token: str
+    token_type: str
+    expires_at: datetime
+    user: User
+
+
+_USER_COLUMNS = "id, login, display_name, role, org_id, is_active, version, created_at, updated_at"
+
+
+def _user(row: asyncpg.Record) -> User:
+    return User(**{k: row[k] for k in User.__struct_fields__})
+
+
+async def check_role_org(conn: asyncpg.Connection, role: str, org_id: int | None) -> None:
+    """The organization must exist and suit the role (enterprise users in enterprises, …)."""
+    if org_id is None:
+        if role in ("enterprise", "university"):
+            raise FieldInvalid("org_id", f"角色 {role} 的用户必须属于一个机构（org_id）")
+        return
+    kind = await conn.fetchval("SELECT kind FROM organizations WHERE id = $1", org_id)
+    if kind is None:
+        raise FieldInvalid("org_id", f"机构 {org_id} 不存在")
+    allowed = {"enterprise": ("enterprise",), "university": ("university", "institute")}
+    if role in allowed and kind not in allowed[role]:
+        raise FieldInvalid("org_id", f"机构 {org_id} 的类型是 {kind}，不能有角色为 {role} 的用户")
+
+
+async def create_user(
+    conn: asyncpg.Connection,
+    data: UserCreate,
+    *,
+    principal: Principal,
+    demo_key: str | None = None,
+) -> User:
+    require_role(principal, "admin")
+    login = data.login.strip()
+    password_hash = await tokens.hash_password(data.password) if data.password else None
+    async with conn.transaction():
+        await check_role_org(conn, data.role, data.org_id)
+        try:
+            row = await conn.fetchrow(
+                "INSERT INTO users (login, display_name, role, org_id, password_hash, demo_key)"
+                f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_USER_COLUMNS}",
+                login,
+                data.display_name.strip(),
+                data.role,
+                data.org_id,
+                password_hash,
+                demo_key,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise Conflict(
+                f"登录名 {login} 已被使用",
+                errors=[{"field": "login", "message": "该登录名已被使用"}],
+            ) from exc
+        user = _user(row)
+        await audit.record(conn, principal, "create", "users", user.id, None, user)
+    return user
+
+
+async def get_user(conn: asyncpg.Connection, ident: int, *, principal: Principal) -> User:
+    if principal.user_id != ident:
+        require_role(principal, "admin")
+    row = await conn.fetchrow(f"SELECT {_USER_COLUMNS} FROM users WHERE id = $1", ident)
+    if row is None:
+        raise NotFound("用户", ident)
+    return _user(row)
+
+
+async def list_users(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    role: str | None,
+    org_id: int | None,
+    limit: int,
+    offset: int,
+) -> UserPage:
+    require_role(principal, "admin")
+    where = " WHERE ($1::text IS NULL OR role = $1) AND ($2::bigint IS NULL OR org_id = $2)"
+    total = await conn.fetchval(f"SELECT count(*) FROM users{where}", role, org_id)
+    rows = await conn.fetch(
+        f"SELECT {_USER_COLUMNS} FROM users{where} ORDER BY id LIMIT $3 OFFSET $4",
+        role,
+        org_id,
+        limit,
+        offset,
+    )
+    return UserPage(items=[_user(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def patch_user(
+    conn: asyncpg.Connection,
+    ident: int,
+    data: UserPatch,
+    expected_version: int | None = None,
+    *,
+    principal: Principal,
+) -> User:
+    """Admins change anything; a user may change only their own display name and password."""
+    changes: dict[str, Any] = {
+        k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET
+    }
+    if principal.user_id != ident or set(changes) - {"display_name", "password"}:
+        require_role(principal, "admin")
+    if "password" in changes:
+        changes["password_hash"] = await tokens.hash_password(changes.pop("password"))
+    if "display_name" in changes:
+        changes["display_name"] = changes["display_name"].strip()
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE", ident
+        )
+        if row is None:
+            raise NotFound("用户", ident)
+        if expected_version is not None and row["version"] != expected_version:
+            raise PreconditionFailed(
+                f"用户 {ident} 当前版本为 {row['version']}，请求基于版本 {expected_version}"
+            )
+        before = _user(row)
+        role = changes.get("role", before.role)
+        org_id = changes.get("org_id", before.org_id)
+        if "role" in changes or "org_id" in changes:
+            await check_role_org(conn, role, org_id)
+        if changes:
+            cols = list(changes)
+            sets = ", ".join(f"{c} = ${i}" for i, c in enumerate(cols, start=2))
+            row = await conn.fetchrow(
+                f"UPDATE users SET {sets} WHERE id = $1 RETURNING {_USER_COLUMNS}",
+                ident,
+                *changes.values(),
+            )
+        after = _user(row)
+        await audit.record(conn, principal, "update", "users", ident, before, after)
+    return after
+
+
+async def login(
+    conn: asyncpg.Connection, login_name: str, password: str
+) -> tuple[User, str, datetime]:
+    """Check the password; on success issue a session token valid for ``SESSION_TTL``."""
+    row = await conn.fetchrow(
+        f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE lower(login) = lower($1)",
+        login_name.strip(),
+    )
+    ok = await tokens.verify_password(row["password_hash"] if row else None, password)
+    if row is None or not ok or not row["is_active"]:
+        raise Unauthorized("登录名或密码错误 (invalid login or password)")
+    expires = datetime.now(UTC) + tokens.SESSION_TTL
+    _, token = await tokens.create_token(
+        conn, kind="session", user_id=row["id"], name="login", expires_at=expires
+    )
+    return _user(row), token, expires
+
+
+async def issue_api_token(
+    conn: asyncpg.Connection,
+    *,
+    principal: Principal,
+    role: str | None = None,
+    org_id: int | None = None,
+    user_id: int | None = None,
+    name: str = "",
+    days: int | None = None,
+) -> tuple[int, str, datetime | None]:
+    """An API token for an integration: bound to a user, or bare with its own role and org.
+
+    Only admins (and in-process callers acting as :data:`~service.auth.SYSTEM`) issue bare
+    tokens or tokens for other users.
+    """
+    if user_id is None and role is None:
+        raise FieldInvalid("role", "未绑定用户的令牌必须指定角色")
+    if user_id is None or user_id != principal.user_id:
+        require_role(principal, "admin")
+    expires = datetime.now(UTC) + timedelta(days=days) if days else None
+    async with conn.transaction():
+        if user_id is None:
+            assert role is not None
+            await check_role_org(conn, role, org_id)
+        elif not await conn.fetchval("SELECT true FROM users WHERE id = $1", user_id):
+            raise FieldInvalid("user", f"用户 {user_id} 不存在")
+        ident, token = await tokens.create_token(
+            conn,
+            kind="api",
+            user_id=user_id,
+            role=role,
+            org_id=org_id,
+            name=name,
+            expires_at=expires,
+        )
+        after = {
+            "token_id": ident,
+            "user_id": user_id,
+            "role": role,
+            "org_id": org_id,
+            "name": name,
+            "expires_at": expires,
+        }
+        await audit.record(conn, principal, "create", "api_tokens", ident, None, after)
+    return ident, token, expires

@@ -1,0 +1,79 @@
+"""Who may read and write which records: the policy every resource service applies.
+
+Writes
+    * organizations: coordinators and admins create them; the organization's own users,
+      coordinators and admins edit them; only admins delete them (deleting cascades to
+      everything the organization published).
+    * needs and jobs: enterprise users of the owning organization, and admins.
+    * capabilities and talent pools: university (or institute) users of the owning organization,
+      and admins.
+Reads
+    * organizations are public; published and closed records are public; drafts are visible
+      only to the owning organization's users, coordinators and admins (to anyone else a draft
+      does not exist: 404, not 403, so its existence does not leak).
+    * contact fields (an organization's contact person and phone, a capability's contact) are
+      shown only to the owning organization, coordinators and admins; everyone else gets
+      ``null`` until a pairing discloses them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from service.auth import STAFF, Principal, require_org, require_role
+
+if TYPE_CHECKING:
+    from service.domain.crud import Resource
+
+Action = Literal["create", "update", "delete"]
+
+
+def authorize_write(
+    principal: Principal, resource: Resource, owner_id: int | None, action: Action
+) -> None:
+    """Raise 403 unless ``principal`` may ``action`` a record of ``resource`` owned by
+    ``owner_id`` (for organizations, the organization's own id)."""
+    if resource.owner_kinds is None:
+        if action == "create":
+            require_role(principal, *STAFF)
+        elif action == "delete":
+            require_role(principal, "admin")
+        else:
+            require_org(principal, owner_id)
+        return
+    require_role(principal, *resource.writer_roles, "admin")
+    require_org(principal, owner_id, allow=("admin",))
+
+
+def sees_private(principal: Principal | None, owner_id: int) -> bool:
+    """Drafts and contact details: the owning organization and staff."""
+    if principal is None:
+        return False
+    return principal.role in STAFF or principal.org_id == owner_id
+
+
+def visibility_clause(
+    principal: Principal | None, resource: Resource, next_arg: int
+) -> tuple[str | None, list[Any]]:
+    """SQL restricting a list to what ``principal`` may see (``None`` = no restriction)."""
+    if resource.owner_kinds is None or (principal is not None and principal.role in STAFF):
+        return None, []
+    if principal is None or principal.org_id is None:
+        return "t.status <> 'draft'", []
+    return f"(t.status <> 'draft' OR t.owner_id = ${next_arg})", [principal.org_id]
+
+
+def visible(principal: Principal | None, resource: Resource, row: Any) -> bool:
+    if resource.owner_kinds is None or row["status"] != "draft":
+        return True
+    return sees_private(principal, row["owner_id"])
+
+
+def redact(principal: Principal | None, resource: Resource, record: dict[str, Any]) -> None:
+    """Blank the contact fields ``principal`` may not see, in place."""
+    if not resource.private_fields:
+        return
+    owner = record["id"] if resource.owner_kinds is None else record["owner_id"]
+    if not sees_private(principal, owner):
+        for name in resource.private_fields:
+            record[name] = None
