@@ -21,9 +21,12 @@ from litestar.openapi.spec import Tag
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
+from service.api.recommend import ROUTER as RECOMMEND_ROUTER
 from service.api.resources import CONTROLLERS
+from service.api.rounds import CONTROLLERS as ROUND_CONTROLLERS
 from service.auth import web as auth_web
 from service.errors import EXCEPTION_HANDLERS, Unavailable
+from service.recommend import Recommender
 
 log = logging.getLogger("duijie")
 
@@ -130,8 +133,14 @@ async def health(state: State) -> Response[Health]:
         )
 
 
-def create_app(dsn: str, *, db_kind: str = "external", pool_max_size: int = 10) -> Litestar:
-    """Build the application for the database at ``dsn`` (already migrated)."""
+def create_app(
+    dsn: str, *, db_kind: str = "external", pool_max_size: int = 10, run_worker: bool = False
+) -> Litestar:
+    """Build the application for the database at ``dsn`` (already migrated).
+
+    With ``run_worker`` the app also runs one background worker for matching runs in its own
+    event loop (``duijie serve`` does this by default; ``duijie worker`` runs more elsewhere).
+    """
 
     @asynccontextmanager
     async def db_pool(app: Litestar) -> AsyncIterator[None]:
@@ -142,9 +151,29 @@ def create_app(dsn: str, *, db_kind: str = "external", pool_max_size: int = 10) 
         finally:
             await pool.close()
 
+    @asynccontextmanager
+    async def background_worker(app: Litestar) -> AsyncIterator[None]:
+        if not run_worker:
+            yield
+            return
+        import asyncio
+
+        from service.worker import Worker
+
+        worker = Worker(app.state.pool)
+        task = asyncio.create_task(worker.run_forever())
+        try:
+            yield
+        finally:
+            worker.stop()
+            try:
+                await asyncio.wait_for(task, timeout=10)
+            except TimeoutError:
+                task.cancel()
+
     return Litestar(
-        route_handlers=[health, *CONTROLLERS],
-        lifespan=[db_pool],
+        route_handlers=[health, *CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER],
+        lifespan=[db_pool, background_worker],
         dependencies={"conn": Provide(provide_connection)},
         middleware=[return_leased_connections],
         # Accounts: principal dependencies, /api/auth and /api/users, rate limits, security
@@ -152,7 +181,7 @@ def create_app(dsn: str, *, db_kind: str = "external", pool_max_size: int = 10) 
         on_app_init=[auth_web.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
-        state=State({"db_kind": db_kind}),
+        state=State({"db_kind": db_kind, "recommender": Recommender()}),
         openapi_config=OpenAPIConfig(
             title="Duijie 对接 API",
             version=__version__,
@@ -160,7 +189,8 @@ def create_app(dsn: str, *, db_kind: str = "external", pool_max_size: int = 10) 
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
             tags=[
-                Tag(name=n) for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "运维")
+                Tag(name=n)
+                for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "对接活动", "运维")
             ],
         ),
         debug=False,

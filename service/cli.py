@@ -139,7 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         counts = asyncio.run(_load_demo(target.dsn))
         log.info("演示数据：%s", counts)
         print(asyncio.run(_demo_logins(target.dsn)), flush=True)
-    app = create_app(target.dsn, db_kind=target.kind)
+    app = create_app(target.dsn, db_kind=target.kind, run_worker=not args.no_worker)
     log.info("Duijie 对接服务：http://%s:%s  （API 文档 /schema）", args.host, args.port)
     uvicorn.run(
         app,
@@ -150,6 +150,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="warning" if not args.verbose else "info",
         access_log=args.verbose,
     )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+
+    from service.app import create_pool
+    from service.worker import Worker
+
+    target = _target()
+    asyncio.run(_migrate(target.dsn))
+
+    async def run() -> None:
+        pool = await create_pool(target.dsn, min_size=1, max_size=4)
+        worker = Worker(pool, lease_seconds=args.lease, poll_seconds=args.poll)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, worker.stop)
+        print(f"工作进程 {worker.worker_id} 已启动", flush=True)
+        try:
+            await worker.run_forever()
+        finally:
+            await pool.close()
+
+    asyncio.run(run())
     return 0
 
 
@@ -164,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--demo", action="store_true", help="启动前载入演示数据")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="不在服务进程内运行匹配任务（另行启动 duijie worker）"
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="数据库迁移")
@@ -173,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("status", help="查看迁移状态").set_defaults(func=cmd_db_status)
 
     sub.add_parser("demo", help="载入演示数据（可重复执行）").set_defaults(func=cmd_demo)
+
+    worker = sub.add_parser("worker", help="运行后台匹配任务的工作进程（可在多台机器上各启动若干个）")
+    worker.add_argument("--lease", type=float, default=None, help="租约秒数：超时未续约的任务由其他进程接手")
+    worker.add_argument("--poll", type=float, default=1.0, help="无任务时的轮询间隔（秒）")
+    worker.set_defaults(func=cmd_worker)
 
     for module_name in COMMAND_MODULES:
         try:
