@@ -27,6 +27,7 @@ from service.api.rounds import CONTROLLERS as ROUND_CONTROLLERS
 from service.auth import web as auth_web
 from service.errors import EXCEPTION_HANDLERS, Unavailable
 from service.recommend import Recommender
+from service.web import WEB_ROUTES
 
 log = logging.getLogger("duijie")
 
@@ -172,7 +173,7 @@ def create_app(
                 task.cancel()
 
     return Litestar(
-        route_handlers=[health, *CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER],
+        route_handlers=[health, *CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER, *WEB_ROUTES],
         lifespan=[db_pool, background_worker],
         dependencies={"conn": Provide(provide_connection)},
         middleware=[return_leased_connections],

@@ -154,9 +154,13 @@ class Worker:
     async def run_forever(self) -> None:
         log.info("worker %s started (lease %.0f s)", self.worker_id, self.lease)
         listener = None
+
+        def wake(*_: object) -> None:
+            self._wake.set()
+
         try:
             listener = await self.pool.acquire()
-            await listener.add_listener("duijie_runs", lambda *_: self._wake.set())
+            await listener.add_listener("duijie_runs", wake)
         except (OSError, asyncpg.PostgresError) as exc:  # polling still works without it
             log.warning("LISTEN unavailable: %r", exc)
             listener = None
@@ -176,7 +180,7 @@ class Worker:
         finally:
             if listener is not None:
                 try:
-                    await listener.remove_listener("duijie_runs", lambda *_: None)
+                    await listener.remove_listener("duijie_runs", wake)
                 except Exception:  # noqa: BLE001 - the connection may already be gone
                     pass
                 await self.pool.release(listener)

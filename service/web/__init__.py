@@ -1,0 +1,58 @@
+"""The web interface: a few HTML pages and small vanilla JS modules on top of the JSON API.
+
+Every page is the same HTML shell (``static/index.html``); ``static/app.js`` reads the path and
+draws the page, calling ``/api/*`` with the bearer token kept in ``localStorage``. No build step.
+The app includes :data:`WEB_ROUTES` (pages, ``/static`` and the Excel import endpoints).
+"""
+
+# No ``from __future__ import annotations``: Litestar reads these signatures at runtime.
+
+from pathlib import Path
+
+from litestar import Response, Router, get
+from litestar.static_files import create_static_files_router
+
+from service.web.imports import ImportController
+
+STATIC = Path(__file__).parent / "static"
+
+# The pages load scripts and styles only from this origin; the SVG pictures are drawn with DOM
+# calls, so no inline script or style is needed anywhere.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+PAGES = (
+    "/",
+    "/login",
+    "/enterprise",
+    "/university",
+    "/coordinator",
+    "/round",
+    "/import",
+)
+
+
+@get(list(PAGES), include_in_schema=False, sync_to_thread=False)
+def page() -> Response[bytes]:
+    return Response(
+        (STATIC / "index.html").read_bytes(),
+        media_type="text/html",
+        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"},
+    )
+
+
+STATIC_ROUTER = create_static_files_router(
+    path="/static",
+    directories=[STATIC],
+    include_in_schema=False,
+    name="web-static",
+    cache_control=None,
+)
+
+WEB_ROUTER = Router(path="/", route_handlers=[page, STATIC_ROUTER], include_in_schema=False)
+
+WEB_ROUTES = [WEB_ROUTER, ImportController]
+
+__all__ = ["WEB_ROUTES"]

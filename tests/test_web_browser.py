@@ -1,0 +1,313 @@
+"""The web interface in a real browser: Debian's Chromium driven by Playwright against the real
+server (uvicorn in a thread, in-process matching worker, a fresh PostgreSQL database).
+
+The journey: an enterprise posts a need (first meeting a validation message at the field), a
+university publishes a capability and sees the need recommended, a coordinator creates a round,
+opens it, runs it (progress bar), reviews and publishes it, and both sides accept the pairing.
+Screenshots of every step go to ``test-artifacts/browser/`` (git-ignored).
+
+Skipped only when ``/usr/bin/chromium`` is missing (``apt-get install chromium fonts-noto-cjk``).
+"""
+
+import asyncio
+import re
+import socket
+import threading
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.factories import credit_code
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PASSWORD = "browser-test-pass"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="需要 Debian 的 Chromium：apt-get install -y chromium fonts-noto-cjk"
+        "（/usr/bin/chromium 不存在 / chromium not installed）",
+    ),
+]
+
+
+async def _seed(dsn: str) -> dict:
+    """Three organizations and one login per role, written with the service functions."""
+    from service.auth import SYSTEM
+    from service.auth.accounts import UserCreate, create_user
+    from service.db.migrate import migrate
+    from service.domain import crud, organizations
+    from service.domain.organizations import OrganizationCreate
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        await migrate(conn)
+        ent = await crud.create(
+            conn,
+            organizations.RESOURCE,
+            OrganizationCreate(
+                kind="enterprise", name="孝义市晋焦化工有限公司", city="吕梁",
+                credit_code=credit_code(), industry_code="C2521",
+                contact_name="李工", contact_phone="0358-1234567",
+            ),
+            principal=SYSTEM,
+        )  # fmt: skip
+        uni = await crud.create(
+            conn,
+            organizations.RESOURCE,
+            OrganizationCreate(
+                kind="institute", name="中国科学院山西煤炭化学研究所", city="太原",
+                contact_name="王老师", contact_phone="0351-7654321",
+            ),
+            principal=SYSTEM,
+        )  # fmt: skip
+        for login, role, org in (
+            ("ent@test", "enterprise", ent.id),
+            ("uni@test", "university", uni.id),
+            ("coord@test", "coordinator", None),
+        ):
+            await create_user(
+                conn,
+                UserCreate(
+                    login=login, display_name=f"{role} 用户", role=role, org_id=org,
+                    password=PASSWORD,
+                ),
+                principal=SYSTEM,
+            )  # fmt: skip
+        return {"ent": ent.id, "uni": uni.id}
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def live_server(make_database):
+    import uvicorn
+
+    from service.app import create_app
+    from service.auth.web import RateLimiter
+
+    dsn = await make_database()
+    orgs = await _seed(dsn)
+    app = create_app(dsn, run_worker=True, pool_max_size=5)
+    app.state.rate_limiter = RateLimiter(write_burst=10**6, login_burst=10**6)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base) as http:
+        for _ in range(100):
+            try:
+                if (await http.get("/health")).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("server did not start")
+        try:
+            yield base, orgs, http
+        finally:
+            server.should_exit = True
+            await asyncio.to_thread(thread.join, 15)
+
+
+async def _login(browser, base: str, login: str, viewport=DESKTOP):
+    context = await browser.new_context(viewport=viewport, locale="zh-CN")
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors
+    await page.goto(f"{base}/login")
+    await page.fill("input[name=login]", login)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(lambda url: "/login" not in url)
+    await page.wait_for_selector("body[data-ready]")
+    return context, page
+
+
+async def _shot(page, name: str) -> None:
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+async def test_browser_journey(live_server):
+    from playwright.async_api import async_playwright, expect
+
+    base, orgs, http = live_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            # Home page, on a desktop and on a phone: zh-CN, one way in per kind of visitor.
+            ctx = await browser.new_context(viewport=PHONE, locale="zh-CN")
+            page = await ctx.new_page()
+            await page.goto(base + "/")
+            await page.wait_for_selector("body[data-ready]")
+            assert await page.get_attribute("html", "lang") == "zh-CN"
+            await expect(page.locator(".card.start")).to_have_count(4)
+            await expect(page.locator("a[href='/enterprise'].button")).to_be_visible()
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"page wider than the phone: {width}px"
+            await _shot(page, "01-home-phone")
+            await page.click("#lang")
+            await page.wait_for_selector("body[data-ready]")
+            assert await page.get_attribute("html", "lang") == "en"
+            await expect(page.locator("h1")).to_have_text("Start here")
+            await page.click("#lang")  # back to Chinese for the rest of the journey
+            await ctx.close()
+
+            # Enterprise: a challenge without a reward is refused, with the message at the field.
+            ent_ctx, ent = await _login(browser, base, "ent@test")
+            assert ent.url.endswith("/enterprise")
+            form = ent.locator("section[data-resource=needs] form")
+            await form.locator("input[name=title]").fill("煤焦油加氢催化剂寿命提升")
+            await form.locator("textarea[name=description]").fill(
+                "加氢精制催化剂运行三个月后失活，需要抗积碳的新型催化剂，寿命提升至一年。"
+            )
+            await form.locator("input[name=keywords]").fill("煤焦油，加氢，催化剂，失活")
+            await form.locator("input[name=field_codes]").fill("B06")
+            await form.locator("input[name=is_challenge]").check()
+            await form.locator("button[type=submit]").click()
+            reward_error = form.locator("[data-field=reward] .field-error")
+            await expect(reward_error).to_contain_text("榜单金额")
+            await expect(form.locator("input[name=reward]")).to_have_class("invalid")
+            await _shot(ent, "02-enterprise-need-field-error")
+            await form.locator("input[name=reward]").fill("1500000")
+            await form.locator("button[type=submit]").click()
+            await expect(ent.locator("section[data-resource=needs] .list li")).to_have_count(1)
+            await expect(ent.locator(".list li").first).to_contain_text("煤焦油加氢催化剂寿命提升")
+            await _shot(ent, "03-enterprise-need-posted")
+
+            # Excel import: the preview names the bad row and field; nothing is saved.
+            await ent.goto(f"{base}/import")
+            await ent.wait_for_selector("body[data-ready]")
+            sheet = (
+                "标题,关键词,预算下限,预算上限\n焦化废水深度处理,焦化废水、膜处理,100000,300000\n"
+            )
+            sheet += "碳纤维原丝预氧化,碳纤维,500000,200000\n"
+            await ent.set_input_files(
+                "#import-file",
+                files=[{"name": "needs.csv", "mimeType": "text/csv", "buffer": sheet.encode()}],
+            )
+            await ent.click("button:has-text('预览')")
+            await expect(ent.locator("table.preview tr.bad")).to_have_count(1)
+            await expect(ent.locator("ul.errors li")).to_contain_text("第 3 行")
+            await expect(ent.locator("button.commit")).to_be_disabled()
+            await _shot(ent, "03b-enterprise-import-preview")
+            await ent.goto(f"{base}/enterprise")
+            await ent.wait_for_selector("body[data-ready]")
+
+            # University: publishes a capability and sees the need recommended, terms marked.
+            uni_ctx, uni = await _login(browser, base, "uni@test")
+            assert uni.url.endswith("/university")
+            form = uni.locator("section[data-resource=capabilities] form")
+            await form.locator("input[name=title]").fill("煤焦油加氢催化剂研发团队")
+            await form.locator("textarea[name=description]").fill(
+                "长期从事煤焦油加氢精制与抗积碳催化剂研究，拥有中试装置。"
+            )
+            await form.locator("input[name=keywords]").fill("煤焦油、加氢、催化剂")
+            await form.locator("input[name=field_codes]").fill("B06")
+            await form.locator("input[name=contact]").fill("王老师 0351-7654321")
+            await form.locator("button[type=submit]").click()
+            item = uni.locator("section[data-resource=capabilities] .list li")
+            await expect(item).to_have_count(1)
+            # The recommender re-indexes within about a second of a change.
+            for _ in range(20):
+                await item.locator("button", has_text="推荐").click()
+                try:
+                    await expect(item.locator(".reco mark").first).to_be_visible(timeout=1000)
+                    break
+                except AssertionError:
+                    await asyncio.sleep(0.5)
+            await expect(item.locator(".reco li").first).to_contain_text("煤焦油加氢催化剂寿命提升")
+            await expect(item.locator(".reco mark").first).to_be_visible()
+            await _shot(uni, "04-university-capability-recommendations")
+
+            # Coordinator: create a round, open it, run it with a progress bar, publish it.
+            co_ctx, co = await _login(browser, base, "coord@test")
+            assert co.url.endswith("/coordinator")
+            await co.fill("input[name=title]", "2026 年第四季度揭榜挂帅")
+            await co.check("input[name='scope.everyone']")
+            await co.click("form button[type=submit]")
+            await co.wait_for_url("**/round?id=*")
+            await co.wait_for_selector("body[data-ready]")
+            await co.click("button:has-text('开放报名')")
+            await expect(co.locator("h1 .chip")).to_have_text("报名中")
+            await co.click("[role=tab]:has-text('参与者')")
+            await expect(co.locator("[role=tabpanel] li")).to_have_count(2)
+            await _shot(co, "05-coordinator-round-open")
+            await co.click("button:has-text('开始匹配')")
+            bar = co.locator(".run-progress")
+            await expect(bar).to_have_attribute("data-state", re.compile(r"\w+"))
+            await _shot(co, "06a-coordinator-run-progress")
+            await expect(bar).to_have_attribute("data-state", "succeeded", timeout=30_000)
+            await expect(bar.locator(".progress")).to_have_attribute("aria-valuenow", "100")
+            await _shot(co, "06b-coordinator-run-done")
+            card = co.locator("article.demand")
+            await expect(card).to_have_count(1, timeout=10_000)
+            await expect(card.locator(".candidate.chosen")).to_contain_text(
+                "煤焦油加氢催化剂研发团队"
+            )
+            await expect(card.locator(".candidate.chosen mark").first).to_be_visible()
+            await expect(co.locator("h1 .chip")).to_have_text("待审核")
+            await _shot(co, "07-coordinator-results")
+            await co.click("[role=tab]:has-text('配对网络')")
+            await expect(co.locator("svg.chart line.edge")).to_have_count(1)
+            await _shot(co, "08-coordinator-network")
+            await co.click("[role=tab]:has-text('统计')")
+            await expect(co.locator("svg.chart rect.bar")).to_have_count(2)
+            await _shot(co, "09-coordinator-stats")
+            await co.click("button.publish")
+            await expect(co.locator("h1 .chip")).to_have_text("已发布")
+            await _shot(co, "10-coordinator-published")
+            await co.set_viewport_size(PHONE)
+            await co.click("[role=tab]:has-text('匹配结果')")
+            await _shot(co, "11-coordinator-results-phone")
+
+            # Both sides accept; the contacts appear once both have.
+            for name, page in (("12-enterprise-accepts", ent), ("13-university-accepts", uni)):
+                await page.reload()
+                await page.wait_for_selector("body[data-ready]")
+                await page.click("[role=tab]:has-text('我的配对')")
+                row = page.locator("tr[data-pairing]")
+                await expect(row).to_have_count(1)
+                await row.locator("button", has_text="接受").click()
+                await expect(row.locator("td").nth(4)).to_contain_text("接受")
+                await _shot(page, name)
+            await expect(uni.locator("tr[data-pairing]")).to_contain_text("李工")
+
+            rid = int(co.url.rsplit("=", 1)[1])
+            token = await co.evaluate("localStorage.getItem('duijie.token')")
+            pairings = (
+                await http.get(
+                    f"/api/rounds/{rid}/pairings", headers={"Authorization": f"Bearer {token}"}
+                )
+            ).json()
+            assert [(p["demand_response"], p["supply_response"]) for p in pairings] == [
+                ("accepted", "accepted")
+            ]
+            for page in (ent, uni, co):
+                assert page.errors == [], page.errors
+            for c in (ent_ctx, uni_ctx, co_ctx):
+                await c.close()
+        finally:
+            await browser.close()
