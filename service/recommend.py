@@ -26,6 +26,8 @@ import asyncpg
 import msgspec
 
 import matching
+from service.auth import Principal
+from service.domain.access import sees_private
 from service.errors import NotFound
 
 log = logging.getLogger("duijie.recommend")
@@ -168,12 +170,16 @@ class Recommender:
 
     async def _build(self, pool: asyncpg.Pool, d: Direction, generation: tuple[int, Any]) -> _Index:
         async with pool.acquire() as conn:
-            rows = await conn.fetch(_SELECT.format(table=d.target_table) + " WHERE t.status = 'published'")
+            rows = await conn.fetch(
+                _SELECT.format(table=d.target_table) + " WHERE t.status = 'published'"
+            )
         records = {r["id"]: dict(r) for r in rows}
         supplies = [as_supply(d.target_table, r) for r in records.values()]
         weights = {"education": 0.0, "capacity": 0.0} if d.name == "talent-pools" else None
         index = (
-            await asyncio.to_thread(matching.MatchIndex, supplies, kind=d.engine_kind, weights=weights)
+            await asyncio.to_thread(
+                matching.MatchIndex, supplies, kind=d.engine_kind, weights=weights
+            )
             if supplies
             else None
         )
@@ -199,7 +205,9 @@ class Recommender:
             self.answers[(d.name, item_id)] = _Answer(version, idx.generation, items)
         log.info("recommendations %s: %d answers precomputed", d.name, len(rows))
 
-    async def _install(self, pool: asyncpg.Pool, d: Direction, generation: tuple[int, Any]) -> _Index:
+    async def _install(
+        self, pool: asyncpg.Pool, d: Direction, generation: tuple[int, Any]
+    ) -> _Index:
         idx = await self._build(pool, d, generation)
         self.indexes[d.name] = idx
         if self.warm:
@@ -263,12 +271,24 @@ class Recommender:
         return tuple(out)
 
     async def recommend(
-        self, pool: asyncpg.Pool, conn: asyncpg.Connection, kind: str, item_id: int, limit: int
+        self,
+        pool: asyncpg.Pool,
+        conn: asyncpg.Connection,
+        kind: str,
+        item_id: int,
+        limit: int,
+        principal: Principal | None = None,
     ) -> bytes:
-        """The JSON body of a :class:`Recommendations` answer."""
+        """The JSON body of a :class:`Recommendations` answer.
+
+        A draft's recommendations are its owner's and staff's, like the draft itself (404 to
+        everyone else, so its existence does not leak).
+        """
         d = DIRECTIONS[kind]
         row = await conn.fetchrow(_SELECT.format(table=d.item_table) + " WHERE t.id = $1", item_id)
-        if row is None:
+        if row is None or (
+            row["status"] == "draft" and not sees_private(principal, row["owner_id"])
+        ):
             raise NotFound(d.label, item_id)
         idx = await self.index_for(pool, conn, d)
         answer = self.answers.get((kind, item_id))

@@ -74,3 +74,16 @@ async def test_unknown_item_and_bad_limit(client, fresh_recommender):
     assert (await client.get("/api/needs/999/recommendations")).status_code == 404
     r = await client.get("/api/jobs/1/recommendations", params={"limit": 0})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "limit"
+
+
+async def test_a_drafts_recommendations_are_its_owners(client, anon, as_role, fresh_recommender):
+    w = await open_challenge_world(client)
+    r = await client.patch(f"/api/needs/{w['tar']}", json={"status": "draft"})
+    assert r.status_code == 200
+    url = f"/api/needs/{w['tar']}/recommendations"
+    assert (await anon.get(url)).status_code == 404
+    stranger = await as_role("enterprise", w["carbon"])
+    assert (await stranger.get(url)).status_code == 404
+    owner = await as_role("enterprise", w["coal"])
+    r = await owner.get(url)
+    assert r.status_code == 200 and r.json()["items"][0]["id"] == w["catalyst_team"]

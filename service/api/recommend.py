@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
+from service.auth import Principal
 from service.recommend import DIRECTIONS, Recommendations
 
 TopK = Annotated[int, QueryParameter(ge=1, le=50, description="返回条数，1–50")]
@@ -31,9 +32,12 @@ def _handler(kind: str):
         item_id: FromPath[int],
         state: State,
         conn: NamedDependency[asyncpg.Connection],
+        maybe_principal: NamedDependency[Principal | None],
         limit: TopK = 10,
     ) -> Response[Recommendations]:
-        body = await state.recommender.recommend(state.pool, conn, kind, item_id, limit)
+        body = await state.recommender.recommend(
+            state.pool, conn, kind, item_id, limit, maybe_principal
+        )
         # The answer is already JSON (precomputed); Litestar sends bytes as they are.
         return Response(content=body, media_type=MediaType.JSON)
 
