@@ -280,22 +280,30 @@ def _check_registration_open(row: asyncpg.Record) -> None:
         raise Conflict(f"报名将于 {opens} 开始")
 
 
+async def _entry_item(
+    conn: asyncpg.Connection, round_id: int, side: str, item_id: int, principal: Principal
+) -> tuple[asyncpg.Record, asyncpg.Record | None]:
+    """Lock the round, check registration is open and that ``principal`` acts for the item."""
+    row = await get_round(conn, round_id, lock=True)
+    _check_registration_open(row)
+    table = repo.SIDES[row["kind"]][side]["table"]
+    item = await repo.item_owner(conn, table, item_id)
+    if item is not None:
+        require_org(principal, item["owner_id"])
+    return row, item
+
+
 async def register(
     conn: asyncpg.Connection, round_id: int, side: str, item_id: int, principal: Principal
 ) -> Participants:
     """The item's own organization (or staff) registers it."""
     async with conn.transaction():
-        row = await get_round(conn, round_id, lock=True)
-        _check_registration_open(row)
-        table = repo.SIDES[row["kind"]][side]["table"]
-        item = await repo.item_owner(conn, table, item_id)
+        row, item = await _entry_item(conn, round_id, side, item_id, principal)
+        label = _side_label(row["kind"], side)
         if item is None:
-            raise FieldInvalid("item_id", f"{_side_label(row['kind'], side)} {item_id} 不存在")
-        require_org(principal, item["owner_id"])
+            raise FieldInvalid("item_id", f"{label} {item_id} 不存在")
         if item["status"] != "published":
-            raise FieldInvalid(
-                "item_id", f"{_side_label(row['kind'], side)} {item_id} 尚未发布，不能报名"
-            )
+            raise FieldInvalid("item_id", f"{label} {item_id} 尚未发布，不能报名")
         await repo.add_entry(conn, round_id, side, item_id)
     return await participants(conn, round_id)
 
@@ -304,11 +312,7 @@ async def unregister(
     conn: asyncpg.Connection, round_id: int, side: str, item_id: int, principal: Principal
 ) -> None:
     async with conn.transaction():
-        row = await get_round(conn, round_id, lock=True)
-        _check_registration_open(row)
-        table = repo.SIDES[row["kind"]][side]["table"]
-        item = await repo.item_owner(conn, table, item_id)
-        require_org(principal, item["owner_id"] if item else None)
+        await _entry_item(conn, round_id, side, item_id, principal)
         if not await repo.remove_entry(conn, round_id, side, item_id):
             raise NotFound("报名记录", f"{side}/{item_id}")
 
