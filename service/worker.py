@@ -223,12 +223,20 @@ class Worker:
             self._check(state)
 
             def progress(stage: str, percent: int) -> None:
+                # Called from the pipeline's thread between stages: the place to stop early.
                 state["stage"], state["percent"] = stage, percent
+                self._check(state)
 
             result = await asyncio.to_thread(pipeline.execute, snapshot, progress)
             self._check(state)
             state.update(stage="storing", percent=90)
             async with self.pool.acquire() as conn, conn.transaction():
+                # Decided under the run's row lock, which cancel_run takes too: a cancel either
+                # lands before this point (and nothing is stored) or finds the run finished.
+                if await conn.fetchval(
+                    "SELECT cancel_requested FROM runs WHERE id = $1 FOR UPDATE", run_id
+                ):
+                    raise Cancelled()
                 await repo.store_results(
                     conn, run_id, items, result["candidates"], result["unmatched"]
                 )
