@@ -38,12 +38,15 @@ Score
 ``text``
     IDF-weighted coverage, ``cov_d^a · cov_s^(1-a)`` (``a = text_demand_share``) where
     ``cov_d`` is the share of the demand's term weight found in the supply and ``cov_s`` the
-    converse; terms are tokens, sub-words of long tokens and bigrams of unknown words.
+    converse; terms are tokens, sub-words of long tokens and bigrams of unknown words, each
+    weighted by its field (title/keywords 1, description 0.7) and BM25-style saturation of
+    its count ``c``: ``2.2·c / (1.2 + c)``.
 ``fuzzy``
     rapidfuzz ``token_set_ratio`` over the most informative tokens of each side.
 ``field`` (rd)
     Shared NSFC code 1.0, same second level (``F02``) 0.6, same department letter 0.3; a demand
-    without codes gets fields inferred by nearest centroid of the index's supplies.
+    without codes gets fields inferred by nearest centroid of the index's supplies, each
+    centroid mixed with the field's name (shipped NSFC names, or the label itself).
 ``mode`` (rd)
     Cooperation modes: same 1.0, related (委托开发/合作开发, 技术转让/技术许可,
     技术咨询/技术服务) 0.5.
@@ -57,6 +60,8 @@ Score
 dense matrix products, runs rapidfuzz (``process.cpdist``, all cores) only on the best
 candidates plus those whose upper bound could still enter the top k, and is exact unless more
 than ``extra_cap`` such supplies exist for a demand; ``mode="exhaustive"`` scores every pair.
+Batches of 4,000 records or more are analysed and ranked on all cores (forked workers; only
+when the caller runs a single thread, otherwise in-process, with the same result).
 
 Examples
 --------

@@ -1,4 +1,6 @@
-"""Rebuild ``matching/data/domain_dict.txt`` from the shared taxonomies (maintainer script).
+"""Rebuild ``matching/data/domain_dict.txt`` and ``field_names.tsv`` from the shared taxonomies.
+
+(Maintainer script.)
 
 Run ``uv run python -m matching._build_data [SHARED_DATA_DIR]``; the default directory is
 ``../shared/data``. The output holds short names from the NSFC research-field codes and the
@@ -44,6 +46,22 @@ def main(argv: list[str] | None = None) -> int:
         encoding="utf-8",
     )
     print(f"{len(words)} words -> {out}")
+    # Names of the research-field codes: field inference mixes a code's name into the code's
+    # centroid, so a field has a meaning even with few supplies carrying it.
+    names = Path(__file__).with_name("data") / "field_names.tsv"
+    rows = []
+    with (shared / "nsfc_codes.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
+            if code and name:
+                rows.append(f"{code}\t{name}")
+    names.write_text(
+        "# 由 matching/_build_data.py 生成 (generated): NSFC 申请代码 → 名称 (code → name)\n"
+        + "\n".join(sorted(rows))
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"{len(rows)} field names -> {names}")
     return 0
 
 

@@ -5,25 +5,40 @@ matrices for text, skills and majors; small one-hot tables for fields, modes, re
 education), evaluated for arrays of (demand, supply) pairs at once.
 
 ``candidates`` mode: (1) a sparse product over the inverted index restricted to informative
-terms (document frequency ≤ ``max(50, min(200, n/40))``) finds the supplies sharing such a term with the
-demand and keeps the best ``candidates`` by a coverage proxy (a demand with fewer sharers is
+terms (document frequency ≤ ``max(50, min(200, n/40))``) finds the supplies sharing such a
+term with the demand and keeps the best ``candidates`` by a coverage proxy (a demand with fewer sharers is
 scored against every supply); (2) all cheap components are computed exactly for these pairs;
 (3) rapidfuzz (``process.cpdist``, all cores) runs on the best ``fuzzy_candidates`` by the cheap
 score, then on every other candidate whose upper bound (cheap part + full fuzzy weight) could
 still beat the k-th score (at most ``extra_cap``). ``exhaustive`` mode scores every pair in
 full with the same code.
+
+Pairwise sums over shared terms use one kernel (:func:`_pair_terms`): a chunk of demand rows
+is scattered into a dense buffer and each pair's supply entries look their term up there, so
+scoring and explanations need no sparse row gathers. Selections per demand (top candidates,
+top k) are done for whole blocks at once (:func:`_seg_top`). Large batches are analysed and
+ranked in forked worker processes (:func:`_can_fork`), with the same result as in-process.
 """
 
 from __future__ import annotations
 
+import gc
+import itertools
 import math
+import multiprocessing as mp
+import os
 import re
 import sys
+import threading
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
+import msgspec
 import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
@@ -56,6 +71,17 @@ FUZZY_TOKENS = 24
 INFER_TOP = 3
 INFER_GAMMA = 4.0
 _MAX_SHOWN = 10
+#: BM25's usual k1: a feature seen c times weighs (k1 + 1)·c / (k1 + c) times its field weight
+#: (1 for c = 1, at most k1 + 1), so repeated terms count more, with diminishing returns.
+#: ``None`` restores set semantics. Not fitted to any data set.
+TF_K1: float | None = 1.2
+#: Weight of a field's name beside its supplies' centroid in field inference (only the name's
+#: terms that occur in the index's vocabulary carry evidence).
+LABEL_WEIGHT = 0.3
+#: The first candidate funnel keeps ``WIDE_FACTOR × candidates`` sharers per demand by the text
+#: proxy before all cheap components pick the final ``candidates``.
+WIDE_FACTOR = 4
+FUZZY_SCORER = fuzz.token_set_ratio
 
 _NSFC = re.compile(r"^[A-H][0-9]{2}")
 _MODE_INDEX = {m: i for i, m in enumerate(COOPERATION_MODES)}
@@ -63,6 +89,10 @@ _MODE_COMPAT = np.eye(len(COOPERATION_MODES), dtype=np.float32)
 for _a, _b in (("委托开发", "合作开发"), ("技术转让", "技术许可"), ("技术咨询", "技术服务")):
     _MODE_COMPAT[_MODE_INDEX[_a], _MODE_INDEX[_b]] = 0.5
     _MODE_COMPAT[_MODE_INDEX[_b], _MODE_INDEX[_a]] = 0.5
+#: Row b: membership of each cooperation mode in the set with bit mask b.
+_MODE_SETS = (
+    (np.arange(1 << len(COOPERATION_MODES))[:, None] >> np.arange(len(COOPERATION_MODES))) & 1
+).astype(np.float64)
 _CITY_INDEX = {c: i for i, c in enumerate(CITIES)}
 _EDU_INDEX = {e: i for i, e in enumerate(EDUCATION_LEVELS)}
 
@@ -105,16 +135,35 @@ def _code(value: str) -> str:
     return T.normalize(value).upper().replace(" ", "")
 
 
+@lru_cache(maxsize=262144)
+def _subs(tok: str) -> tuple[str, ...]:
+    # An expansion may map back onto the token itself through the synonym table.
+    return tuple(x for x in T._expand(tok) if x != tok)
+
+
 def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
+    """Features of one record: ``text`` as :func:`matching.text.features` per field (the
+    largest weight wins) times the BM25-style saturation ``(k1 + 1)·c / (k1 + c)`` of the
+    feature's number of occurrences ``c`` (``k1 = TF_K1``), and ``whole`` (tokens only)."""
     whole: dict[str, float] = {}
     text: dict[str, float] = {}
+    counts: Counter[str] = Counter()
+    sub_share = T.SUBWORD_WEIGHT
 
-    def add(raw: str | None, weight: float) -> tuple[str, ...]:
-        toks = tuple(T.tokenize(raw))
+    def add(raw: str | None, weight: float) -> list[str]:
+        toks = T.tokenize(raw)
+        if not toks:
+            return toks
+        sub_w = weight * sub_share
         for t in toks:
             if whole.get(t, 0.0) < weight:
                 whole[t] = weight
-        _merge(text, T.features(toks, weight))
+            if text.get(t, 0.0) < weight:
+                text[t] = weight
+            for x in _subs(t):
+                if text.get(x, 0.0) < sub_w:
+                    text[x] = sub_w
+        counts.update(itertools.chain(toks, itertools.chain.from_iterable(map(_subs, toks))))
         return toks
 
     add(rec.title, 1.0)
@@ -137,7 +186,7 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
         for s in rec.skills:
             toks = add(s, 1.0)
             if toks:
-                doc.skill_src.append((s, toks))
+                doc.skill_src.append((s, tuple(toks)))
                 _merge(doc.skills, T.features(toks))
         names = list(rec.majors) if isinstance(rec, JobOpening) else [rec.major_name or ""]
         for m in names:
@@ -154,10 +203,86 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
     if isinstance(rec, RDNeed | JobOpening):
         tags = {T.normalize(t) for t in rec.tags}
         doc.boost = max((v for k, v in policy_tags.items() if T.normalize(k) in tags), default=0.0)
+    if TF_K1 is not None:
+        k = TF_K1
+        doc.text = {t: w * (k + 1.0) * counts[t] / (k + counts[t]) for t, w in text.items()}
     return doc
 
 
-# --------------------------------------------------------------------------- term spaces
+#: Batches at least this large are analysed and ranked in parallel processes (see
+#: :func:`_can_fork`); smaller ones are not worth the fork.
+PARALLEL_MIN = 4000
+_JOB: Any = None
+
+
+def _cores() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def _can_fork(n: int) -> bool:
+    """Whether a batch of ``n`` records may be split between forked worker processes.
+
+    Only where it is safe: a POSIX ``fork`` start method and a single thread in the caller (a
+    forked child of a threaded server could inherit a lock held by another thread); otherwise
+    the work stays in this process, with the same result.
+    """
+    return (
+        n >= PARALLEL_MIN
+        and _cores() >= 2
+        and "fork" in mp.get_all_start_methods()
+        and threading.active_count() == 1
+        and not mp.current_process().daemon  # a daemonic process may not have children
+    )
+
+
+@contextmanager
+def _forked(job: Any, processes: int):
+    """A fork pool whose workers see ``job`` (inherited through fork, never pickled)."""
+    global _JOB
+    T.tokenize("")  # load the dictionaries once, before forking, so children share them
+    _JOB = job
+    # Frozen objects are skipped by the garbage collector, so neither the children's nor this
+    # process's collections walk (and, in the children, copy-on-write) the existing heap.
+    gc.freeze()
+    try:
+        with mp.get_context("fork").Pool(processes) as pool:
+            yield pool
+    finally:
+        _JOB = None
+        gc.unfreeze()
+
+
+def _analyse_range(bounds: tuple[int, int]) -> list[_Doc]:
+    recs, tags = _JOB
+    return [_analyse(r, tags) for r in recs[bounds[0] : bounds[1]]]
+
+
+def _analyse_all(recs: Sequence[Any], policy_tags: Mapping[str, float]) -> list[_Doc]:
+    """Analyse records; a large batch is split between this process and forked workers.
+
+    Segmentation is pure Python around rjieba and dominates batch runs. The records reach the
+    workers through fork; only the results are pickled back.
+    """
+    if not _can_fork(len(recs)):
+        return [_analyse(r, policy_tags) for r in recs]
+    step = -(-len(recs) // _cores())
+    parts = [(lo, min(lo + step, len(recs))) for lo in range(0, len(recs), step)]
+    with _forked((recs, policy_tags), len(parts) - 1) as pool:
+        pending = pool.map_async(_analyse_range, parts[1:], chunksize=1)
+        first = _analyse_range(parts[0])
+        rest = pending.get()
+    return first + [d for chunk in rest for d in chunk]
+
+
+def _rank_range(job: tuple, lo: int, hi: int) -> list[Ranking]:
+    index, prep, w, top_k, mode, recs = job
+    pr, idx, full, fz = index._rank_block(prep, lo, hi, w, top_k, mode)
+    ranked = index._explain(prep, pr, idx, full, fz, w, recs)
+    return [Ranking(demand_id=recs[i].id, pairs=tuple(ranked.get(i, ()))) for i in range(lo, hi)]
+
+
+def _rank_blob(bounds: tuple[int, int]) -> bytes:
+    return msgspec.msgpack.encode(_rank_range(_JOB, *bounds))
 
 
 # --------------------------------------------------------------------------- term spaces
@@ -165,6 +290,71 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
 
 def _rows_sum(m) -> np.ndarray:
     return np.asarray(m.sum(axis=1), dtype=np.float64).ravel()
+
+
+#: Cells of the dense scratch buffer holding a chunk of demand rows (32 MiB of float64) and
+#: the most supply-side entries gathered at once; both bound the kernel's memory.
+_BUF_CELLS = 1 << 22
+_CHUNK_ENTRIES = 1 << 21
+
+
+def _pair_terms(q, s, ii: np.ndarray, jj: np.ndarray):
+    """Supply-side entries of each pair ``(ii[p], jj[p])`` with the demand's value of that term.
+
+    Yields ``(p0, p1, pid, cols, qv, sv)`` per chunk of consecutive pairs ``p0:p1``: for every
+    stored entry ``(jj[p], cols[e])`` of ``s`` (``pid[e] = p - p0``), ``sv`` is its value and
+    ``qv`` the value of ``q[ii[p], cols[e]]`` (0 when the demand lacks the term). Row sums
+    over ``pid`` (``np.bincount``) then give any pairwise dot product. The demand rows of a
+    chunk are scattered into a dense buffer, so a lookup is one indexed load instead of the
+    row gathers and sparse element-wise products of ``q[ii].multiply(s[jj])``; ``ii`` must be
+    non-decreasing (pairs grouped by demand).
+    """
+    n_pairs = len(ii)
+    if n_pairs == 0:
+        return
+    width = max(s.shape[1], 1)
+    ii = np.asarray(ii, np.int64)
+    n_dem = int(np.count_nonzero(ii[1:] != ii[:-1])) + 1
+    # Sized for the demands at hand: a single query must not pay for a batch-sized buffer.
+    rows_per = max(1, min(n_dem, _BUF_CELLS // width))
+    buf = np.zeros(rows_per * width)
+    s_ptr, s_idx, s_dat = s.indptr, s.indices, s.data
+    q_ptr, q_idx, q_dat = q.indptr, q.indices, q.data
+    lens_all = (s_ptr[jj + 1] - s_ptr[jj]).astype(np.int64)
+    cum = np.concatenate(([0], np.cumsum(lens_all)))
+    p0 = 0
+    while p0 < n_pairs:
+        # Pairs of at most ``rows_per`` demands and about ``_CHUNK_ENTRIES`` entries.
+        p1 = int(np.searchsorted(cum, cum[p0] + _CHUNK_ENTRIES, side="right")) - 1
+        p1 = min(max(p1, p0 + 1), n_pairs)
+        dem, local = np.unique(ii[p0:p1], return_inverse=True)
+        if len(dem) > rows_per:
+            dem = dem[:rows_per]
+            p1 = p0 + int(np.searchsorted(ii[p0:p1], dem[-1], side="right"))
+            local = local[: p1 - p0]
+        # Scatter the chunk's demand rows into the buffer.
+        qs, qe = q_ptr[dem], q_ptr[dem + 1]
+        qlen = qe - qs
+        qpos = np.repeat(qs - np.cumsum(qlen) + qlen, qlen) + np.arange(int(qlen.sum()))
+        slots = np.repeat(np.arange(len(dem)) * width, qlen) + q_idx[qpos]
+        buf[slots] = q_dat[qpos]
+        lens = lens_all[p0:p1]
+        starts = s_ptr[jj[p0:p1]]
+        pos = np.repeat(starts - cum[p0:p1] + cum[p0], lens) + np.arange(int(cum[p1] - cum[p0]))
+        pid = np.repeat(np.arange(p1 - p0), lens)
+        cols = s_idx[pos]
+        qv = buf[np.repeat(local * width, lens) + cols]
+        yield p0, p1, pid, cols, qv, s_dat[pos]
+        buf[slots] = 0.0
+        p0 = p1
+
+
+def _pair_dot(q, s, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+    """``out[p] = q[ii[p]] · s[jj[p]]`` for pairs grouped by demand (see :func:`_pair_terms`)."""
+    out = np.zeros(len(ii))
+    for p0, p1, pid, _cols, qv, sv in _pair_terms(q, s, ii, jj):
+        out[p0:p1] = np.bincount(pid, weights=qv * sv, minlength=p1 - p0)
+    return out
 
 
 class _Space:
@@ -177,24 +367,26 @@ class _Space:
     """
 
     def __init__(self, docs: Sequence[dict[str, float]]):
-        vocab: dict[str, int] = {}
-        rows, cols, vals = [], [], []
-        for i, d in enumerate(docs):
-            for t, w in d.items():
-                j = vocab.setdefault(t, len(vocab))
-                rows.append(i)
-                cols.append(j)
-                vals.append(w)
-        n = len(docs)
-        self.vocab = vocab
-        self.terms = list(vocab)
-        raw = sp.csr_matrix(
-            (np.asarray(vals, np.float64), (rows, cols)), shape=(n, max(len(vocab), 1))
+        # Factorise every (doc, term) entry at C speed: a defaultdict hands out new ids.
+        vocab: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        lens = np.fromiter(map(len, docs), np.int64, len(docs))
+        cols = np.fromiter(
+            map(vocab.__getitem__, itertools.chain.from_iterable(docs)), np.int64, int(lens.sum())
         )
+        vals = np.fromiter(
+            itertools.chain.from_iterable(d.values() for d in docs), np.float64, len(cols)
+        )
+        n = len(docs)
+        self.vocab = dict(vocab)
+        self.terms = list(self.vocab)
+        indptr = np.concatenate(([0], np.cumsum(lens)))
+        raw = sp.csr_matrix((vals, cols, indptr), shape=(n, max(len(vocab), 1)))
         raw.sum_duplicates()
-        self.df = np.diff(raw.tocsc().indptr).astype(np.float64)
+        self.df = np.bincount(raw.indices, minlength=raw.shape[1]).astype(np.float64)
         self.idf = np.log1p(n / np.maximum(self.df, 1.0))
         self.oov_idf = math.log1p(max(n, 1))
+        # Column n_terms of ``_idf_ext`` is the idf of a term outside the vocabulary.
+        self._idf_ext = np.append(self.idf, self.oov_idf)
         self.sw = (raw @ sp.diags(self.idf)).tocsr()
         self.ssum = _rows_sum(self.sw)
         self.sbin = (raw > 0).astype(np.float64).tocsr()
@@ -203,44 +395,63 @@ class _Space:
         self.unit = (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ self.sw).tocsr()
         self._pruned_t: dict[int | None, tuple] = {}
 
+    def term_ids(self, terms: Iterable[str], count: int) -> np.ndarray:
+        """Vocabulary ids of ``terms``; ``len(vocab)`` for an unknown term."""
+        oov = len(self.vocab)
+        return np.fromiter(map(self.vocab.get, terms, itertools.repeat(oov)), np.int64, count)
+
     def idf_of(self, term: str) -> float:
         j = self.vocab.get(term)
         return float(self.idf[j]) if j is not None else self.oov_idf
 
     def vectorize(self, docs: Sequence[dict[str, float]]):
-        rows, cols, vals = [], [], []
-        qsum = np.zeros(len(docs))
-        for i, d in enumerate(docs):
-            tot = 0.0
-            for t, w in d.items():
-                j = self.vocab.get(t)
-                if j is None:
-                    tot += w * self.oov_idf
-                    continue
-                v = w * self.idf[j]
-                tot += v
-                rows.append(i)
-                cols.append(j)
-                vals.append(v)
-            qsum[i] = tot
+        lens = np.fromiter(map(len, docs), np.int64, len(docs))
+        total = int(lens.sum())
+        cols = self.term_ids(itertools.chain.from_iterable(docs), total)
+        vals = np.fromiter(
+            itertools.chain.from_iterable(d.values() for d in docs), np.float64, total
+        )
+        vals *= self._idf_ext[cols]
+        rows = np.repeat(np.arange(len(docs)), lens)
+        # Unknown terms count in the demand's total weight but can never be shared.
+        qsum = np.bincount(rows, weights=vals, minlength=len(docs))
+        known = cols < len(self.vocab)
         qw = sp.csr_matrix(
-            (np.asarray(vals, np.float64), (rows, cols)), shape=(len(docs), self.sw.shape[1])
+            (vals[known], (rows[known], cols[known])), shape=(len(docs), self.sw.shape[1])
         )
         qw.sum_duplicates()
         return qw, (qw > 0).astype(np.float64).tocsr(), qsum
 
-    def pair_score(self, vec, ii: np.ndarray, jj: np.ndarray, alpha: float):
-        """Coverage score of the pairs (``ii[p]``, ``jj[p]``) and their shared-weight matrix."""
-        qw, qbin, qsum = vec
-        shared_q = qw[ii].multiply(self.sbin[jj]).tocsr()
-        a = _rows_sum(shared_q)
-        b = _rows_sum(self.sw[jj].multiply(qbin[ii]))
+    def pair_score(self, vec, ii: np.ndarray, jj: np.ndarray, alpha: float, *, terms=False):
+        """Coverage score of the pairs (``ii[p]``, ``jj[p]``), ``ii`` non-decreasing.
+
+        With ``terms=True`` also returns the shared terms as ``(pair, term, demand weight)``
+        arrays, for explanations.
+        """
+        qw, _qbin, qsum = vec
+        a = np.zeros(len(ii))
+        b = np.zeros(len(ii))
+        shared = []
+        for p0, p1, pid, cols, qv, sv in _pair_terms(qw, self.sw, ii, jj):
+            hit = qv > 0
+            a[p0:p1] = np.bincount(pid, weights=qv, minlength=p1 - p0)
+            b[p0:p1] = np.bincount(pid, weights=np.where(hit, sv, 0.0), minlength=p1 - p0)
+            if terms:
+                shared.append((pid[hit] + p0, cols[hit], qv[hit]))
+        qs, ss = qsum[ii], self.ssum[jj]
         with np.errstate(divide="ignore", invalid="ignore"):
-            cd = np.where(qsum[ii] > 0, a / qsum[ii], 0.0)
-            cs = np.where(self.ssum[jj] > 0, b / self.ssum[jj], 0.0)
+            cd = np.where(qs > 0, a / qs, 0.0)
+            cs = np.where(ss > 0, b / ss, 0.0)
         cd = np.clip(cd, 0.0, 1.0)
         cs = np.clip(cs, 0.0, 1.0)
-        return cd**alpha * cs ** (1.0 - alpha), shared_q
+        score = cd**alpha * cs ** (1.0 - alpha)
+        if not terms:
+            return score
+        if shared:
+            cat = [np.concatenate(x) for x in zip(*shared, strict=True)]
+        else:
+            cat = [np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)]
+        return score, tuple(cat)
 
     def pruned(self, max_df: int | None):
         """Transposed supply matrices (binary, weighted) keeping terms with ``df <= max_df``."""
@@ -251,6 +462,35 @@ class _Space:
                 keep = sp.diags((self.df <= max_df).astype(np.float64))
                 self._pruned_t[max_df] = ((self.sbin @ keep).T.tocsr(), (self.sw @ keep).T.tocsr())
         return self._pruned_t[max_df]
+
+
+def _unit_rows(m) -> sp.csr_matrix:
+    norms = np.sqrt(_rows_sum(m.multiply(m)))
+    return (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m).tocsr()
+
+
+def _seg_top(seg: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest ``key`` in each run of equal ``seg`` (non-decreasing).
+
+    Grouped by segment, best first; ties go to the earlier position, so the selection is
+    deterministic. Segments are laid out as rows of a padded matrix and sorted together.
+    """
+    n = len(seg)
+    if n == 0 or k <= 0:
+        return np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+    lens = np.diff(np.r_[starts, n])
+    width = int(lens.max())
+    if len(starts) * width > (1 << 23):
+        parts = [
+            s + np.argsort(-key[s : s + m], kind="stable")[:k]
+            for s, m in zip(starts, lens, strict=True)
+        ]
+        return np.concatenate(parts)
+    mat = np.full((len(starts), width), np.inf)
+    mat[np.repeat(np.arange(len(starts)), lens), np.arange(n) - np.repeat(starts, lens)] = -key
+    order = np.argsort(mat, axis=1, kind="stable")[:, :k]
+    return (starts[:, None] + order)[order < lens[:, None]]
 
 
 def _onehot(lists: Sequence[Sequence[int]], width: int, vals=None) -> sp.csr_matrix:
@@ -264,8 +504,10 @@ class _Fields:
     """Research-field alignment: shared code 1.0, same NSFC 2nd level 0.6, same department 0.3.
 
     A demand without codes gets up to ``INFER_TOP`` fields inferred by nearest centroid: each
-    field's centroid is the mean unit tf-idf vector of the supplies that carry it, so the
-    classifier is learned from the supply side of the index at hand.
+    field's centroid is the mean unit tf-idf vector of the supplies that carry it (so the
+    classifier is learned from the supply side of the index at hand) plus, at
+    ``LABEL_WEIGHT``, the unit vector of the field's name (the shipped NSFC name of a code, or
+    the label itself when it is a name such as 材料科学与工程).
     """
 
     LEVELS = ((0, 1.0), (3, 0.6), (1, 0.3))  # (prefix length, 0 = whole code), score
@@ -282,9 +524,13 @@ class _Fields:
         self.has = np.array([bool(d.fields) for d in docs], bool)
         self.codes = list(self.maps[0])
         if self.codes and self.has.sum() >= 2:
-            cent = (self.mats[0].T @ space.unit).tocsr()
-            norms = np.sqrt(_rows_sum(cent.multiply(cent)))
-            self.centroids_t = (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ cent).T.tocsr()
+            cent = _unit_rows((self.mats[0].T @ space.unit).tocsr())
+            # A field's name is evidence of its own: a term of the name found in a demand
+            # points to the field even when few supplies carry it.
+            names = T.field_names()
+            labels = space.vectorize([T.features(T.tokenize(names.get(c, c))) for c in self.codes])
+            cent = _unit_rows(cent + LABEL_WEIGHT * _unit_rows(labels[0]))
+            self.centroids_t = cent.T.tocsr()
         else:
             self.centroids_t = None
 
@@ -342,7 +588,7 @@ class _Fields:
     def pair_score(self, dvecs: list, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         best = np.zeros(len(ii))
         for (_, s), dv, mat in zip(self.LEVELS, dvecs, self.mats, strict=True):
-            x = np.minimum(_rows_sum(dv[ii].multiply(mat[jj])), 1.0) * s
+            x = np.minimum(_pair_dot(dv, mat, ii, jj), 1.0) * s
             np.maximum(best, x, out=best)
         return best
 
@@ -413,10 +659,11 @@ class MatchIndex:
         self.fuzzy_candidates = fuzzy_candidates
         self.extra_cap = extra_cap
         self.ids = [r.id for r in self.records]
-        docs = [_analyse(r, self.weights.policy_tags) for r in self.records]
+        docs = _analyse_all(self.records, self.weights.policy_tags)
         self.docs = docs
         self.n = len(docs)
         self.text = _Space([d.text for d in docs])
+        self._term_array = np.array(self.text.terms + [""], dtype=object)
         self.fields = _Fields(docs, self.text) if kind == "rd" else None
         self.skills = _Space([d.skills for d in docs]) if kind == "jobs" else None
         self.majors = _Space([d.majors for d in docs]) if kind == "jobs" else None
@@ -430,9 +677,12 @@ class MatchIndex:
         self.city = np.array([d.city for d in docs], np.int64)
         self.mode_mat = _onehot([d.modes for d in docs], len(COOPERATION_MODES)).toarray()
         self.has_mode = self.mode_mat.any(axis=1)
+        self.mode_bits = (self.mode_mat > 0).astype(np.int64) @ (
+            1 << np.arange(len(COOPERATION_MODES))
+        )
         self.edu = np.array([d.edu for d in docs], np.int64)
         self.count = np.array([d.count for d in docs], np.float64)
-        self.keys = [self._fuzzy_key(d, self.text) for d in docs]
+        self.keys = self._fuzzy_keys(docs, self.text)
         # Terms this common do not generate candidates (they still count in the score); a fixed
         # cap keeps candidate generation linear in the number of supplies.
         self.max_df = max(50, min(200, self.n // 40))
@@ -440,9 +690,25 @@ class MatchIndex:
     # -- preparation
 
     @staticmethod
-    def _fuzzy_key(doc: _Doc, space: _Space) -> str:
-        ranked = sorted(doc.whole, key=lambda t: (-doc.whole[t] * space.idf_of(t), t))
-        return " ".join(ranked[:FUZZY_TOKENS])
+    def _fuzzy_keys(docs: Sequence[_Doc], space: _Space) -> list[str]:
+        """Per record its ``FUZZY_TOKENS`` most informative whole tokens (weight × idf)."""
+        toks = [sorted(d.whole) for d in docs]
+        lens = np.fromiter(map(len, toks), np.int64, len(toks))
+        total = int(lens.sum())
+        flat = list(itertools.chain.from_iterable(toks))
+        wts = np.fromiter(
+            (d.whole[t] for d, ts in zip(docs, toks, strict=True) for t in ts), np.float64, total
+        )
+        score = wts * space._idf_ext[space.term_ids(flat, total)]
+        rows = np.repeat(np.arange(len(docs)), lens)
+        # Stable: rows ascending, score descending, ties in alphabetical (input) order.
+        order = np.lexsort((-score, rows))
+        starts = np.concatenate(([0], np.cumsum(lens)))
+        out = []
+        for i in range(len(docs)):
+            sel = order[starts[i] : min(starts[i + 1], starts[i] + FUZZY_TOKENS)]
+            out.append(" ".join([flat[k] for k in sel.tolist()]))
+        return out
 
     def _weights(self, override) -> Weights:
         return self.weights if override is None else resolve_weights(self.kind, override)
@@ -460,13 +726,20 @@ class MatchIndex:
                 [[self.major_vocab[m] for m in ns if m in self.major_vocab] for ns in names],
                 len(self.major_vocab),
             )
-        prep["modes"] = _onehot([d.modes for d in docs], len(COOPERATION_MODES)).toarray()
+        dm = _onehot([d.modes for d in docs], len(COOPERATION_MODES)).toarray()
+        # best[i, m]: compatibility of supply mode m with demand i's modes; the table holds
+        # its maximum over each of the 2^7 sets of supply modes, so a pair is one lookup.
+        best = (dm[:, :, None] * _MODE_COMPAT[None, :, :]).max(axis=1)
+        table = np.zeros((len(docs), 1 << len(COOPERATION_MODES)))
+        for m in range(len(COOPERATION_MODES)):
+            table = np.maximum(table, best[:, m : m + 1] * _MODE_SETS[None, :, m])
+        prep["mode_table"] = (table, dm.any(axis=1))
         prep["city"] = np.array([d.city for d in docs], np.int64)
         prep["edu"] = np.array([d.edu for d in docs], np.int64)
         prep["count"] = np.array([d.count for d in docs], np.float64)
         boost = np.array([d.boost for d in docs], np.float64)
         prep["mult"] = 1.0 - w.policy * (1.0 - boost)
-        prep["keys"] = [self._fuzzy_key(d, self.text) for d in docs]
+        prep["keys"] = self._fuzzy_keys(docs, self.text)
         return prep
 
     # -- scoring
@@ -475,7 +748,7 @@ class MatchIndex:
         alpha = w.text_demand_share
         parts: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         if text_values is None:
-            text_values = self.text.pair_score(prep["text"], ii, jj, alpha)[0]
+            text_values = self.text.pair_score(prep["text"], ii, jj, alpha)
         parts["text"] = (text_values, None)
         if self.fields is not None and w.field > 0:
             dvecs, has, _ = prep["fields"]
@@ -484,10 +757,8 @@ class MatchIndex:
                 has[ii] & self.fields.has[jj],
             )
         if w.mode > 0:
-            dm = prep["modes"]
-            best = (dm[:, :, None] * _MODE_COMPAT[None, :, :]).max(axis=1)
-            compat = best[ii] * self.mode_mat[jj]
-            parts["mode"] = (compat.max(axis=1), dm.any(axis=1)[ii] & self.has_mode[jj])
+            table, has = prep["mode_table"]
+            parts["mode"] = (table[ii, self.mode_bits[jj]], has[ii] & self.has_mode[jj])
         if w.region > 0:
             k = len(CITIES)
             tab = np.full((k + 1, k + 1), w.region_elsewhere)
@@ -497,11 +768,11 @@ class MatchIndex:
             parts["region"] = (tab[np.maximum(dc, 0), np.maximum(sc, 0)], (dc >= 0) & (sc >= 0))
         if self.skills is not None:
             if w.skills > 0:
-                vals = self.skills.pair_score(prep["skills"], ii, jj, alpha)[0]
+                vals = self.skills.pair_score(prep["skills"], ii, jj, alpha)
                 parts["skills"] = (vals, (prep["skills"][2][ii] > 0) & self.skills.has[jj])
             if w.major > 0:
-                vals = self.majors.pair_score(prep["majors"], ii, jj, 0.5)[0]
-                exact = _rows_sum(prep["major_exact"][ii].multiply(self.major_onehot[jj])) > 0
+                vals = self.majors.pair_score(prep["majors"], ii, jj, 0.5)
+                exact = _pair_dot(prep["major_exact"], self.major_onehot, ii, jj) > 0
                 parts["major"] = (
                     np.where(exact, 1.0, vals),
                     (prep["majors"][2][ii] > 0) & self.majors.has[jj],
@@ -539,7 +810,7 @@ class MatchIndex:
         keys = prep["keys"]
         q = [keys[i] for i in ii]
         c = [self.keys[j] for j in jj]
-        out = process.cpdist(q, c, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float32)
+        out = process.cpdist(q, c, scorer=FUZZY_SCORER, workers=-1, dtype=np.float32)
         return out.astype(np.float64) / 100.0
 
     def _candidates(self, prep, lo: int, hi: int, w: Weights) -> tuple[np.ndarray, np.ndarray]:
@@ -549,52 +820,54 @@ class MatchIndex:
             return np.repeat(np.arange(lo, hi), self.n), np.tile(np.arange(self.n), b)
         qw, qbin, qsum = prep["text"]
         alpha = w.text_demand_share
-        wide = 4 * c
+        wide = WIDE_FACTOR * c
         rows = np.arange(lo, hi)
         pool_i, pool_j, pool_t = [], [], []
-        full_rows: list[int] = []
+        full_rows = np.zeros(0, np.int64)
         # Informative terms first; demands left with too few sharers retry with every term,
         # and only a demand with fewer than ``candidates`` sharers overall is scored in full.
         for max_df in (self.max_df, None):
             if len(rows) == 0:
                 break
-            short = []
             sbin_t, sw_t = self.text.pruned(max_df)
             a = (qw[rows] @ sbin_t).tocsr()
-            a.sort_indices()
             bb = (qbin[rows] @ sw_t).tocsr()
-            bb.sort_indices()
-            for r, i in enumerate(rows):
-                x0, x1 = a.indptr[r], a.indptr[r + 1]
-                cols, va = a.indices[x0:x1], a.data[x0:x1]
-                if len(cols) < c:
-                    (short if max_df is not None else full_rows).append(i)
-                    continue
-                # Both products have one sparsity pattern: the supplies sharing a kept term.
-                vb = bb.data[bb.indptr[r] : bb.indptr[r + 1]]
-                cd = np.minimum(va / max(qsum[i], 1e-12), 1.0)
-                cs = np.minimum(vb / np.maximum(self.text.ssum[cols], 1e-12), 1.0)
-                proxy = cd**alpha * cs ** (1.0 - alpha)
-                if len(cols) > wide:
-                    top = np.argpartition(-proxy, wide - 1)[:wide]
-                    cols, proxy = cols[top], proxy[top]
-                pool_i.append(np.full(len(cols), i))
-                pool_j.append(cols)
-                pool_t.append(proxy)
-            rows = np.asarray(short, np.int64)
+            # Equal input patterns give one output pattern; sort only if they differ.
+            if not (np.array_equal(a.indptr, bb.indptr) and np.array_equal(a.indices, bb.indices)):
+                a.sort_indices()
+                bb.sort_indices()
+            cnt = np.diff(a.indptr)
+            ok = cnt >= c
+            if max_df is None:
+                full_rows = rows[~ok]
+            # Both products have one sparsity pattern: the supplies sharing a kept term.
+            r_of = np.repeat(np.arange(len(rows)), cnt)
+            cols = a.indices
+            cd = np.minimum(a.data / np.maximum(qsum[rows][r_of], 1e-12), 1.0)
+            cs = np.minimum(bb.data / np.maximum(self.text.ssum[cols], 1e-12), 1.0)
+            proxy = cd**alpha * cs ** (1.0 - alpha)
+            # Keep every sharer of a row with few, the best ``wide`` of a row with many.
+            keep = ok[r_of] & (cnt <= wide)[r_of]
+            for r in np.flatnonzero(cnt > wide).tolist():
+                x0 = a.indptr[r]
+                top = np.argpartition(-proxy[x0 : a.indptr[r + 1]], wide - 1)[:wide]
+                keep[x0 + top] = True
+            pool_i.append(rows[r_of[keep]])
+            pool_j.append(cols[keep])
+            pool_t.append(proxy[keep])
+            rows = rows[~ok]
         ii_out, jj_out = [], []
-        if pool_i:
+        pi = np.concatenate(pool_i) if pool_i else np.zeros(0, np.int64)
+        if len(pi):
             # Second funnel: rank the pool by every cheap component, text by its proxy.
-            pi, pj = np.concatenate(pool_i), np.concatenate(pool_j)
-            pr = self._score_pairs(prep, pi, pj, w, text_values=np.concatenate(pool_t))
+            order = np.argsort(pi, kind="stable")
+            pi, pj = pi[order], np.concatenate(pool_j)[order]
+            pr = self._score_pairs(prep, pi, pj, w, text_values=np.concatenate(pool_t)[order])
             with np.errstate(divide="ignore", invalid="ignore"):
                 cheap = np.where(pr.den > 0, pr.num / pr.den, 0.0)
-            starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]])
-            for s, e in zip(starts, np.r_[starts[1:], len(pi)], strict=True):
-                seg = cheap[s:e]
-                top = np.argpartition(-seg, c - 1)[:c] if e - s > c else np.arange(e - s)
-                ii_out.append(pi[s:e][top])
-                jj_out.append(np.sort(pj[s:e][top]))
+            top = _seg_top(pi, cheap, c)
+            ii_out.append(pi[top])
+            jj_out.append(pj[top])
         for i in full_rows:
             ii_out.append(np.full(self.n, i))
             jj_out.append(np.arange(self.n))
@@ -602,7 +875,7 @@ class MatchIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ii = np.concatenate(ii_out)
         jj = np.concatenate(jj_out)
-        order = np.argsort(ii, kind="stable")
+        order = np.lexsort((jj, ii))
         return ii[order], jj[order]
 
     def _rank_block(self, prep, lo: int, hi: int, w: Weights, top_k: int, mode: Mode):
@@ -619,82 +892,83 @@ class MatchIndex:
             lower = np.where(pr.den > 0, pr.num / pr.den, 0.0) * pr.mult
             upper = np.where(pr.den > 0, (pr.num + wf) / pr.den, 0.0) * pr.mult
         fz = np.full(len(ii), np.nan)
-        # Group pairs by demand (ii is sorted by construction).
-        starts = np.flatnonzero(np.r_[True, ii[1:] != ii[:-1]]) if len(ii) else np.zeros(0, int)
-        bounds = list(zip(starts, np.r_[starts[1:], len(ii)], strict=True))
+        # Pairs are grouped by demand (ii is sorted by construction).
         if mode == "exhaustive" or wf <= 0:
             fz[:] = self._fuzzy(prep, ii, jj, wf)
         else:
-            first = []
-            for s, e in bounds:
-                m = min(self.fuzzy_candidates, e - s)
-                sel = s + np.argpartition(-lower[s:e], m - 1)[:m] if m < e - s else np.arange(s, e)
-                first.append(sel)
-            sel = np.concatenate(first) if first else np.zeros(0, np.int64)
+            sel = np.sort(_seg_top(ii, lower, self.fuzzy_candidates))
             fz[sel] = self._fuzzy(prep, ii[sel], jj[sel], wf)
-            extra = []
-            for s, e in bounds:
-                seg = fz[s:e]
-                done = ~np.isnan(seg)
-                if done.all():
-                    continue
-                full = self._full(
-                    pr.num[s:e][done], pr.den[s:e][done], pr.mult[s:e][done], seg[done], wf
-                )
-                theta = np.sort(full)[-min(k, len(full))] if len(full) >= k else -1.0
-                cand = np.flatnonzero(~done & (upper[s:e] >= theta - 1e-12))
-                if len(cand) > self.extra_cap:
-                    cand = cand[np.argsort(-upper[s:e][cand], kind="stable")[: self.extra_cap]]
-                extra.append(s + cand)
-            if extra:
-                sel = np.concatenate(extra)
+            # theta: a demand's k-th best full score so far (-1 while it has fewer than k);
+            # a pair whose upper bound cannot reach it cannot enter the top k.
+            done = np.flatnonzero(~np.isnan(fz))
+            fd = self._full(pr.num[done], pr.den[done], pr.mult[done], fz[done], wf)
+            top = _seg_top(ii[done], fd, k)
+            seg = ii[done][top] - lo
+            theta = np.full(hi - lo, np.inf)
+            np.minimum.at(theta, seg, fd[top])
+            theta[np.bincount(seg, minlength=hi - lo) < k] = -1.0
+            open_ = np.flatnonzero(np.isnan(fz) & (upper >= theta[ii - lo] - 1e-12))
+            sel = np.sort(open_[_seg_top(ii[open_], upper[open_], self.extra_cap)])
+            if len(sel):
                 fz[sel] = self._fuzzy(prep, ii[sel], jj[sel], wf)
         scored = ~np.isnan(fz)
         full = np.full(len(ii), -1.0)
         full[scored] = self._full(pr.num[scored], pr.den[scored], pr.mult[scored], fz[scored], wf)
-        picks = []
-        for s, e in bounds:
-            order = np.lexsort((jj[s:e], -full[s:e]))[:k]
-            order = order[full[s:e][order] >= 0]
-            picks.append(s + order)
-        idx = np.concatenate(picks) if picks else np.zeros(0, np.int64)
+        # Ties go to the smaller supply position: pairs are sorted by (ii, jj).
+        idx = _seg_top(ii, full, k)
+        idx = idx[full[idx] >= 0]
         return pr, idx, full, fz
 
     # -- explanations
 
     def _explain(self, prep, pr: _Pairs, idx: np.ndarray, full, fz, w: Weights, recs):
         ii, jj = pr.ii[idx], pr.jj[idx]
-        _, shared = self.text.pair_score(prep["text"], ii, jj, w.text_demand_share)
+        _, (tp, tt, tv) = self.text.pair_score(
+            prep["text"], ii, jj, w.text_demand_share, terms=True
+        )
+        # One global sort: pairs ascending, shared weight descending, then term id; only the
+        # first few terms of a pair can be shown, so the rest is dropped before leaving numpy.
+        order = np.lexsort((tt, -tv, tp))
+        tp, tt = tp[order], tt[order]
+        starts = np.searchsorted(tp, np.arange(len(idx) + 1))
+        keep = np.arange(len(tp)) - starts[tp] < 4 * _MAX_SHOWN
+        tp, tt = tp[keep], tt[keep]
+        cuts = np.searchsorted(tp, np.arange(len(idx) + 1)).tolist()
+        sorted_terms = self._term_array[tt].tolist()
+        # Components are assembled column by column, in the order of the score's parts.
+        n = len(idx)
+        comps_of: list[dict[str, float]] = [{} for _ in range(n)]
+        for name, (vals, avail) in pr.parts.items():
+            cols = [(name, vals, avail)]
+            if name == "text" and w.fuzzy > 0:
+                cols.append(("fuzzy", fz, None))
+            for cname, v, av in cols:
+                v = np.round(v[idx], 4).tolist()
+                rows = range(n) if av is None else np.flatnonzero(av[idx]).tolist()
+                for r in rows:
+                    comps_of[r][cname] = v[r]
+        for r, v in enumerate(np.round(pr.mult[idx], 4).tolist()):
+            comps_of[r]["policy"] = v
+        scores = np.round(full[idx], 6).tolist()
         out: dict[int, list[ScoredPair]] = {}
-        # One global sort: rows ascending, shared weight descending, then term id.
-        rows = np.repeat(np.arange(len(idx)), np.diff(shared.indptr))
-        order = np.lexsort((shared.indices, -shared.data, rows))
-        sorted_terms = shared.indices[order]
-        terms_of = self.text.terms
-        for r, p in enumerate(idx):
-            i, j = int(ii[r]), int(jj[r])
+        for r, (i, j) in enumerate(zip(ii.tolist(), jj.tolist(), strict=True)):
             terms: list[str] = []
-            for t in sorted_terms[shared.indptr[r] : shared.indptr[r + 1]]:
-                term = terms_of[t]
+            shown = ""  # the shown terms joined by \x01, which no term contains
+            for term in sorted_terms[cuts[r] : cuts[r + 1]]:
                 # A sub-word of a term already shown adds nothing for a reader.
-                if not any(term in u for u in terms):
+                if term not in shown:
                     terms.append(term)
+                    shown += "\x01" + term
                     if len(terms) >= _MAX_SHOWN:
                         break
-            comps: dict[str, float] = {}
-            for name, (vals, avail) in pr.parts.items():
-                if avail is None or avail[p]:
-                    comps[name] = round(float(vals[p]), 4)
-                if name == "text" and w.fuzzy > 0:
-                    comps["fuzzy"] = round(float(fz[p]), 4)
-            comps["policy"] = round(float(pr.mult[p]), 4)
+            comps = comps_of[r]
             lst = out.setdefault(i, [])
             lst.append(
                 ScoredPair(
                     demand_id=recs[i].id,
                     supply_id=self.ids[j],
                     rank=len(lst) + 1,
-                    score=round(float(full[p]), 6),
+                    score=scores[r],
                     components=comps,
                     matched_terms=self._matched(prep, i, j, comps, tuple(terms)),
                 )
@@ -710,7 +984,7 @@ class MatchIndex:
             if T.normalize(m) in self.major_names[j] or any(t in s.majors for t in T.tokenize(m))
         )
         fields: list[str] = []
-        if self.fields is not None and "field" in comps:
+        if self.fields is not None and "field" in comps and s.fields:
             inferred = prep["fields"][2][i]
             for code in s.fields:
                 if code in d.fields or any(
@@ -773,17 +1047,27 @@ class MatchIndex:
         recs = coerce_records(demands, self.kind, "demand")
         if self.n == 0 or not recs:
             return [Ranking(demand_id=r.id, pairs=()) for r in recs]
-        docs = [_analyse(r, w.policy_tags) for r in recs]
+        docs = _analyse_all(recs, w.policy_tags)
         prep = self._prepare(docs, w)
         per = self.n if mode == "exhaustive" else min(self.n, self.candidates)
-        step = max(1, min(2000, 400_000 // max(per, 1)))
+        step = max(1, min(1000, 400_000 // max(per, 1)))
+        blocks = [(lo, min(lo + step, len(recs))) for lo in range(0, len(recs), step)]
+        job = (self, prep, w, top_k, mode, recs)
         out: list[Ranking] = []
-        for lo in range(0, len(recs), step):
-            hi = min(lo + step, len(recs))
-            pr, idx, full, fz = self._rank_block(prep, lo, hi, w, top_k, mode)
-            ranked = self._explain(prep, pr, idx, full, fz, w, recs)
-            for i in range(lo, hi):
-                out.append(Ranking(demand_id=recs[i].id, pairs=tuple(ranked.get(i, ()))))
+        if len(blocks) > 1 and _can_fork(len(recs)):
+            # Blocks are independent: forked workers inherit the index and the prepared
+            # demands, and send back their rankings msgpack-encoded (cheaper than pickle).
+            decoder = msgspec.msgpack.Decoder(list[Ranking])
+            with _forked(job, min(_cores(), len(blocks))) as pool:
+                for (_, hi), payload in zip(
+                    blocks, pool.imap(_rank_blob, blocks, chunksize=1), strict=True
+                ):
+                    out.extend(decoder.decode(payload))
+                    if progress is not None:
+                        progress(hi, len(recs))
+            return out
+        for lo, hi in blocks:
+            out.extend(_rank_range(job, lo, hi))
             if progress is not None:
                 progress(hi, len(recs))
         return out

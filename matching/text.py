@@ -17,7 +17,7 @@ from importlib import resources
 
 import rjieba
 
-__all__ = ["MAX_TEXT_CHARS", "features", "normalize", "synonyms", "tokenize"]
+__all__ = ["MAX_TEXT_CHARS", "features", "field_names", "normalize", "synonyms", "tokenize"]
 
 #: Characters kept from one text; the rest is ignored so one huge record cannot stall a batch.
 MAX_TEXT_CHARS = 4000
@@ -252,3 +252,24 @@ def synonyms() -> dict[str, str]:
     '锂离子电池'
     """
     return dict(_resources()[3])
+
+
+@lru_cache(maxsize=1)
+def _field_names() -> dict[str, str]:
+    out = {}
+    for line in _read_lines("field_names.tsv"):
+        code, _, name = line.partition("\t")
+        if code and name:
+            out[code.strip().upper()] = name.strip()
+    return out
+
+
+def field_names() -> dict[str, str]:
+    """Research-field code → name (NSFC 申请代码, from ``data/field_names.tsv``).
+
+    Examples
+    --------
+    >>> field_names()["E04"]
+    '冶金与矿业'
+    """
+    return dict(_field_names())

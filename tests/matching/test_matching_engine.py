@@ -227,15 +227,22 @@ def test_text_component_matches_independent_oracle():
     d = rd_record("d", ["煤层气", "碳纤维", "视觉检测", "光伏"], None, [], [])
 
     def feats(r):
+        # Largest field weight of each feature, times the BM25-style saturation
+        # (k1 + 1)·c / (k1 + c) of its number of occurrences c (k1 = 1.2).
         out: dict[str, float] = {}
+        count: dict[str, int] = {}
         for text, w in [
             (r["title"], 1.0),
             *[(k, 1.0) for k in r["keywords"]],
             (r["description"], 0.7),
         ]:
-            for t, v in features(tokenize(text), w).items():
+            toks = tokenize(text)
+            for t, v in features(toks, w).items():
                 out[t] = max(out.get(t, 0.0), v)
-        return out
+            for tok in toks:
+                for t in features([tok]):
+                    count[t] = count.get(t, 0) + 1
+        return {t: v * 2.2 * count[t] / (1.2 + count[t]) for t, v in out.items()}
 
     sf = [feats(s) for s in sup]
     df: dict[str, int] = {}
