@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -134,6 +135,39 @@ async def health(state: State) -> Response[Health]:
         )
 
 
+def document_problems(route_handlers: list) -> None:
+    """Declare the RFC 9457 problem responses on every API operation in the OpenAPI document,
+    so clients (and schemathesis' response checks) know the shape of every 4xx/503 body."""
+    from litestar import Controller, Router
+    from litestar.handlers import HTTPRouteHandler
+    from litestar.openapi.datastructures import ResponseSpec
+
+    from service.errors import PROBLEM_JSON, PROBLEM_STATUSES, Problem
+
+    specs = {
+        code: ResponseSpec(
+            data_container=Problem, description=text, media_type=PROBLEM_JSON, generate_examples=False
+        )
+        for code, text in PROBLEM_STATUSES.items()
+    }
+
+    def visit(item: Any) -> None:
+        if isinstance(item, HTTPRouteHandler):
+            item.responses = {**specs, **(item.responses or {})}
+        elif isinstance(item, Router):
+            for route in item.routes:
+                for h in getattr(route, "route_handlers", ()):
+                    visit(h)
+        elif isinstance(item, type) and issubclass(item, Controller):
+            for name in dir(item):
+                attr = getattr(item, name, None)
+                if isinstance(attr, HTTPRouteHandler):
+                    visit(attr)
+
+    for h in route_handlers:
+        visit(h)
+
+
 def create_app(
     dsn: str, *, db_kind: str = "external", pool_max_size: int = 10, run_worker: bool = False
 ) -> Litestar:
@@ -172,8 +206,15 @@ def create_app(
             except TimeoutError:
                 task.cancel()
 
+    from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
+    from service.web.imports import ImportController
+
+    api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER]
+    # The account controllers are added by the auth plugin, the import controller with the web
+    # routes; their operations answer with the same problems.
+    document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])
     return Litestar(
-        route_handlers=[health, *CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER, *WEB_ROUTES],
+        route_handlers=[health, *api_handlers, *WEB_ROUTES],
         lifespan=[db_pool, background_worker],
         dependencies={"conn": Provide(provide_connection)},
         middleware=[return_leased_connections],

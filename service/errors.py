@@ -32,6 +32,38 @@ log = logging.getLogger("duijie.errors")
 PROBLEM_JSON = "application/problem+json"
 
 
+class FieldError(msgspec.Struct, frozen=True, kw_only=True):
+    field: str
+    message: str
+    message_en: str | None = None
+    source: str | None = None
+
+
+class Problem(msgspec.Struct, frozen=True, kw_only=True):
+    """An RFC 9457 problem detail as this service sends it (for the OpenAPI document)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+PROBLEM_STATUSES = {
+    400: "请求体不是有效的 JSON 或 UTF-8",
+    401: "未登录或令牌无效",
+    403: "无权执行此操作",
+    404: "资源不存在",
+    409: "与现有数据或当前状态冲突",
+    412: "If-Match 的版本已过期",
+    413: "请求体超过 1 MiB",
+    422: "字段校验失败（errors 列出每个字段）",
+    429: "请求过于频繁（见 Retry-After）",
+    503: "数据库暂时不可用（见 Retry-After）",
+}
+
+
 class DomainError(Exception):
     """Base of every error the service raises on purpose."""
 
