@@ -1,5 +1,6 @@
 """Property-based tests of the live OpenAPI with schemathesis: every operation, with and without
-a token, must never answer 5xx and every documented response must match its schema.
+a token, must never answer 5xx, must answer only with documented status codes, and every
+response (problem details included) must match its schema.
 
 The server is a real uvicorn in a thread on a database of its own holding the demo data;
 examples per operation are few (``ST_MAX_EXAMPLES``, default 6) so CI stays fast.
@@ -17,7 +18,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 MAX_EXAMPLES = int(os.environ.get("ST_MAX_EXAMPLES", "6"))
 
@@ -88,6 +92,6 @@ schema = schemathesis.openapi.from_dict(_openapi(), config=CONFIG)
 )
 def test_api_never_fails_and_keeps_its_schema(case, live):
     url, admin = live
-    checks = [not_a_server_error, response_schema_conformance]
+    checks = [not_a_server_error, response_schema_conformance, status_code_conformance]
     for headers in (None, admin):
         case.call_and_validate(base_url=url, headers=headers, checks=checks)
