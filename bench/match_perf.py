@@ -35,21 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data" / "csl_papers_dev.jsonl"
 
-CITIES = [
-    "太原",
-    "大同",
-    "朔州",
-    "忻州",
-    "阳泉",
-    "吕梁",
-    "晋中",
-    "长治",
-    "晋城",
-    "临汾",
-    "运城",
-    "省外",
-]
-MODES = ["委托开发", "合作开发", "技术转让", "技术许可", "技术咨询", "技术服务", "共建研发平台"]
+from service.reference import ALL_CITIES, COOPERATION_MODES  # noqa: E402
+
+CITIES = list(ALL_CITIES)
+MODES = list(COOPERATION_MODES)
 TAGS = ["专精特新", "高新技术企业", "科技型中小企业"]
 
 
