@@ -123,6 +123,14 @@ def write_rows(path: Path | None, columns: list[str], rows: list[dict[str, Any]]
         path.write_text(text, encoding="utf-8")
 
 
+def write_jsonl(path: Path, items: Any) -> None:
+    """One JSON line per Struct (the ``--explain`` files)."""
+    path.write_text(
+        "".join(json.dumps(msgspec.to_builtins(i), ensure_ascii=False) + "\n" for i in items),
+        encoding="utf-8",
+    )
+
+
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "assign",
@@ -183,12 +191,7 @@ def run(args: argparse.Namespace) -> int:
     columns = ["demand_id", "supply_id", "score"] + (["rank"] if args.method == "ranked" else [])
     write_rows(args.out, columns, [msgspec.to_builtins(p) for p in res.pairs])
     if args.explain:
-        args.explain.write_text(
-            "".join(
-                json.dumps(msgspec.to_builtins(u), ensure_ascii=False) + "\n" for u in res.unmatched
-            ),
-            encoding="utf-8",
-        )
+        write_jsonl(args.explain, res.unmatched)
     print(
         f"方法 {res.method}：选中 {len(res.pairs)} 对，总分 {res.total_score:.4f}，"
         f"未匹配需求 {len(res.unmatched)} 个，连通分量 {res.n_components} 个",

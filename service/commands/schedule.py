@@ -16,7 +16,6 @@ Exit codes: 0 done (even with unplaced meetings, which are reported), 2 bad inpu
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ import msgspec
 
 from graph import Placement, check_schedule, schedule
 from graph.errors import GraphError, InputError
-from service.commands.assign import read_rows, write_rows
+from service.commands.assign import read_rows, write_jsonl, write_rows
 
 __all__ = ["register", "run"]
 
@@ -107,12 +106,7 @@ def run(args: argparse.Namespace) -> int:
         [msgspec.to_builtins(p) for p in res.placements],
     )
     if args.explain:
-        args.explain.write_text(
-            "".join(
-                json.dumps(msgspec.to_builtins(u), ensure_ascii=False) + "\n" for u in res.unplaced
-            ),
-            encoding="utf-8",
-        )
+        write_jsonl(args.explain, res.unplaced)
     print(
         f"已安排 {len(res.placements)} 场会谈，使用 {res.n_slots_used} 个时段"
         f"（下界 {res.lower_bound}，最大度 {res.max_degree}），未能安排 {len(res.unplaced)} 场",
