@@ -13,9 +13,9 @@ import asyncpg
 
 import graph
 from service.auth import Principal, require_org
-from service.errors import Conflict, FieldInvalid
+from service.errors import FieldInvalid
 from service.rounds.schemas import AvailabilityUpdate, MeetingView, ScheduleView
-from service.rounds.service import STATE_NAMES, get_round, own_view, staff
+from service.rounds.service import get_round, own_view, staff, wrong_state
 
 
 def _ent(org_id: int) -> str:
@@ -56,9 +56,7 @@ async def build(conn: asyncpg.Connection, round_id: int, principal: Principal) -
     async with conn.transaction():
         row = await get_round(conn, round_id, lock=True)
         if row["state"] != "published":
-            raise Conflict(
-                f"对接活动处于「{STATE_NAMES[row['state']]}」状态，发布配对后才能排定日程"
-            )
+            raise wrong_state(row, "发布配对后才能排定日程")
         if not row["slots"] or not row["tables"]:
             raise FieldInvalid("slots", "请先在活动设置中填写时段（slots）和洽谈桌数（tables）")
         pairs = await conn.fetch(

@@ -68,6 +68,11 @@ STATE_NAMES = {
 ENGINE_KIND = {"open_challenge": "rd", "recruitment_fair": "jobs"}
 
 
+def wrong_state(row: asyncpg.Record, what: str) -> Conflict:
+    """409 naming the round's current state and what would be allowed."""
+    return Conflict(f"对接活动处于「{STATE_NAMES[row['state']]}」状态，{what}")
+
+
 def staff(principal: Principal) -> Principal:
     """Coordinators (and admins) run rounds."""
     return require_role(principal, *STAFF)
@@ -208,9 +213,7 @@ async def patch_round(
     async with conn.transaction():
         row = await get_round(conn, round_id, lock=True)
         if row["state"] not in EDITABLE_IN:
-            raise Conflict(
-                f"对接活动处于「{STATE_NAMES[row['state']]}」状态，只有草稿或报名中可以修改设置"
-            )
+            raise wrong_state(row, "只有草稿或报名中可以修改设置")
         current = msgspec.structs.asdict(to_round(row))
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         merged = {**current, **changes}
@@ -271,7 +274,7 @@ async def participants(
 
 def _check_registration_open(row: asyncpg.Record) -> None:
     if row["state"] not in ("draft", "open"):
-        raise Conflict(f"对接活动处于「{STATE_NAMES[row['state']]}」状态，不再接受报名")
+        raise wrong_state(row, "不再接受报名")
     closes = row["registration_closes"]
     if closes and today() > closes:
         raise Conflict(f"报名已于 {closes} 截止")
@@ -393,7 +396,7 @@ async def add_constraint(
     async with conn.transaction():
         row = await get_round(conn, round_id, lock=True)
         if row["state"] in ("closed", "draft"):
-            raise Conflict(f"对接活动处于「{STATE_NAMES[row['state']]}」状态，不能锁定或排除配对")
+            raise wrong_state(row, "不能锁定或排除配对")
         spec = repo.SIDES[row["kind"]]
         for field, side, ident in (
             ("demand_id", "demand", data.demand_id),
@@ -439,9 +442,7 @@ async def start_run(
         if row["state"] not in RUNNABLE_FROM:
             if row["state"] == "matching":
                 raise Conflict("该对接活动已有正在进行的匹配运行")
-            raise Conflict(
-                f"对接活动处于「{STATE_NAMES[row['state']]}」状态，只有报名中、待审核或已发布时可以运行匹配"
-            )
+            raise wrong_state(row, "只有报名中、待审核或已发布时可以运行匹配")
         params = {
             "method": row["method"],
             "weights": row["weights"],
@@ -605,7 +606,7 @@ async def publish(
     async with conn.transaction():
         row = await get_round(conn, round_id, lock=True)
         if row["state"] != "review":
-            raise Conflict(f"对接活动处于「{STATE_NAMES[row['state']]}」状态，只有待审核时可以发布")
+            raise wrong_state(row, "只有待审核时可以发布")
         run_id = run_id or await repo.latest_succeeded_run(conn, round_id)
         run = await repo.fetch_run(conn, run_id) if run_id else None
         if run is None or run["round_id"] != round_id or run["state"] != "succeeded":
@@ -674,7 +675,7 @@ async def _pairing_for_update(conn: asyncpg.Connection, pairing_id: int) -> asyn
         raise NotFound("配对", pairing_id)
     round_row = await get_round(conn, row["round_id"])
     if round_row["state"] not in ("published", "review", "matching"):
-        raise Conflict(f"对接活动处于「{STATE_NAMES[round_row['state']]}」状态，不能再答复配对")
+        raise wrong_state(round_row, "不能再答复配对")
     return row
 
 
