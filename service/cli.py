@@ -225,10 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging(getattr(args, "verbose", False))
+    from service.db.embedded import stop_embedded
     from service.db.migrate import MigrationError
 
     try:
-        return int(args.func(args) or 0)
+        try:
+            return int(args.func(args) or 0)
+        finally:
+            stop_embedded()
     except MigrationError as exc:
         print(f"迁移错误：{exc}", file=sys.stderr)
         return 1

