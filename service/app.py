@@ -235,5 +235,8 @@ def create_app(
                 for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "对接活动", "运维")
             ],
         ),
+        # The CLI configures logging once (one format for Duijie, uvicorn and Litestar);
+        # Litestar's default config would replace the root handlers mid-start.
+        logging_config=None,
         debug=False,
     )
