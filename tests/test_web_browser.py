@@ -255,6 +255,21 @@ async def test_browser_journey(live_server):
             await co.click("[role=tab]:has-text('参与者')")
             await expect(co.locator("[role=tabpanel] li")).to_have_count(2)
             await _shot(co, "05-coordinator-round-open")
+
+            # The enterprise registers its need in the open round (it was already in scope).
+            await ent.reload()
+            await ent.wait_for_selector("body[data-ready]")
+            await ent.click("[role=tab]:has-text('报名活动')")
+            entry = ent.locator("section.registration .card[data-round]")
+            await expect(entry).to_have_count(1)
+            await expect(entry.locator(".entries li .chip")).to_have_text("按范围纳入")
+            await entry.locator("select[name=item_id]").select_option(
+                label="煤焦油加氢催化剂寿命提升"
+            )
+            await entry.locator("button[type=submit]").click()
+            await expect(entry.locator(".entries li .chip")).to_have_text("已报名")
+            await expect(entry.locator(".entries li")).to_contain_text("煤焦油加氢催化剂寿命提升")
+            await _shot(ent, "05b-enterprise-registers")
             await co.click("button:has-text('开始匹配')")
             bar = co.locator(".run-progress")
             await expect(bar).to_have_attribute("data-state", re.compile(r"\w+"))
@@ -270,6 +285,25 @@ async def test_browser_journey(live_server):
             await expect(card.locator(".candidate.chosen mark").first).to_be_visible()
             await expect(co.locator("h1 .chip")).to_have_text("待审核")
             await _shot(co, "07-coordinator-results")
+
+            # Forbidding a pair asks for the reason inline; the reason is kept with the constraint.
+            chosen = card.locator(".candidate.chosen")
+            await chosen.locator("button.forbid").click()
+            await chosen.locator(".forbid-form input[name=reason]").fill("双方已有合作项目")
+            await _shot(co, "07b-coordinator-forbid-reason")
+            await chosen.locator(".forbid-form button", has_text="确认排除").click()
+            await expect(co.locator(".round-flash")).to_contain_text("约束已保存")
+            rid = int(co.url.rsplit("=", 1)[1])
+            token = await co.evaluate("localStorage.getItem('duijie.token')")
+            auth = {"Authorization": f"Bearer {token}"}
+            constraints = (await http.get(f"/api/rounds/{rid}/constraints", headers=auth)).json()
+            assert [(c["kind"], c["reason"]) for c in constraints] == [
+                ("forbid", "双方已有合作项目")
+            ]
+            # Lifted again so that the rest of the journey publishes the pair as reviewed.
+            did, sid = constraints[0]["demand_id"], constraints[0]["supply_id"]
+            gone = await http.delete(f"/api/rounds/{rid}/constraints/{did}/{sid}", headers=auth)
+            assert gone.status_code in (200, 204), gone.text
             await co.click("[role=tab]:has-text('配对网络')")
             await expect(co.locator("svg.chart line.edge")).to_have_count(1)
             await _shot(co, "08-coordinator-network")
@@ -295,6 +329,25 @@ async def test_browser_journey(live_server):
                 await _shot(page, name)
             await expect(uni.locator("tr[data-pairing]")).to_contain_text("李工")
 
+            # The enterprise records the outcome: a contract without its amount is refused at the field.
+            await ent.reload()
+            await ent.wait_for_selector("body[data-ready]")
+            await ent.click("[role=tab]:has-text('我的配对')")
+            row = ent.locator("tr[data-pairing]")
+            await row.locator("details.outcome-form summary").click()
+            outcome = row.locator("details.outcome-form form")
+            await outcome.locator("select[name=outcome]").select_option("contract_signed")
+            await outcome.locator("button[type=submit]").click()
+            await expect(
+                outcome.locator("[data-field=contract_amount] .field-error")
+            ).to_contain_text("合同金额")
+            await expect(outcome.locator("input[name=contract_amount]")).to_have_class("invalid")
+            await _shot(ent, "14a-enterprise-outcome-field-error")
+            await outcome.locator("input[name=contract_amount]").fill("3000000")
+            await outcome.locator("button[type=submit]").click()
+            await expect(row.locator("td.outcome .chip")).to_have_text("已签约：3,000,000 元")
+            await _shot(ent, "14b-enterprise-outcome-recorded")
+
             rid = int(co.url.rsplit("=", 1)[1])
             token = await co.evaluate("localStorage.getItem('duijie.token')")
             pairings = (
@@ -302,9 +355,35 @@ async def test_browser_journey(live_server):
                     f"/api/rounds/{rid}/pairings", headers={"Authorization": f"Bearer {token}"}
                 )
             ).json()
-            assert [(p["demand_response"], p["supply_response"]) for p in pairings] == [
-                ("accepted", "accepted")
-            ]
+            assert [
+                (p["demand_response"], p["supply_response"], p["outcome"], p["contract_amount"])
+                for p in pairings
+            ] == [("accepted", "accepted", "contract_signed", 3_000_000)]
+            # A recruitment fair opens; the university marks the slot it cannot attend.
+            fair = await http.post(
+                "/api/rounds",
+                headers={"Authorization": f"Bearer {token}"},
+                json={
+                    "kind": "recruitment_fair", "title": "2026 春季校园招聘会",
+                    "scope": {"everyone": True}, "slots": ["09:00", "09:30", "10:00"], "tables": 2,
+                },
+            )  # fmt: skip
+            assert fair.status_code == 201, fair.text
+            opened = await http.post(
+                f"/api/rounds/{fair.json()['id']}/transition",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"to": "open"},
+            )
+            assert opened.status_code in (200, 201), opened.text
+            await uni.reload()
+            await uni.wait_for_selector("body[data-ready]")
+            await uni.click("[role=tab]:has-text('报名活动')")
+            slots = uni.locator(f".card[data-round='{fair.json()['id']}'] fieldset.availability")
+            await slots.locator("label", has_text="09:30").locator("input").check()
+            await slots.locator("button", has_text="保存").click()
+            await expect(slots.locator(".notice")).to_have_text("已保存：不能参加 09:30")
+            await _shot(uni, "15-university-availability")
+
             for page in (ent, uni, co):
                 assert page.errors == [], page.errors
             for c in (ent_ctx, uni_ctx, co_ctx):

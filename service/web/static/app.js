@@ -26,6 +26,13 @@ const params = new URLSearchParams(location.search);
 const STATE_NAMES = { draft: '草稿', open: '报名中', matching: '匹配中', review: '待审核',
   published: '已发布', closed: '已结束' };
 const RESPONSE_NAMES = { pending: '待答复', accepted: '接受', declined: '婉拒' };
+const OUTCOME_NAMES = { none: '未登记', meeting_held: '洽谈已举行', contract_signed: '已签约', hired: '已录用' };
+const OUTCOME_FIELDS = [
+  { name: 'outcome', label: '对接成果', type: 'select',
+    options: [['meeting_held', '洽谈已举行'], ['contract_signed', '已签约'], ['hired', '已录用']] },
+  { name: 'contract_amount', label: '合同金额（元）', type: 'int' },
+  { name: 'hires', label: '录用人数', type: 'int' },
+];
 const ROLE_NAMES = { enterprise: '企业', university: '高校/院所', coordinator: '对接专员', admin: '管理员' };
 const CITIES = ['太原', '大同', '朔州', '忻州', '阳泉', '吕梁', '晋中', '长治', '晋城', '临汾', '运城', '省外'];
 const STATUS_OPTIONS = [['published', '已发布'], ['draft', '草稿'], ['closed', '已关闭']];
@@ -332,7 +339,7 @@ function pairingsSection(orgId) {
       return;
     }
     body.replaceChildren(h('div', { class: 'scroll' }, h('table', {},
-      h('thead', {}, h('tr', {}, [t('对接活动'), t('需求'), t('对方'), t('得分'), t('我方答复'), t('对方答复'), '']
+      h('thead', {}, h('tr', {}, [t('对接活动'), t('需求'), t('对方'), t('得分'), t('我方答复'), t('对方答复'), '', t('对接成果')]
         .map((x) => h('th', {}, x)))),
       h('tbody', {}, rows.map(({ round, p }) => {
         const side = p.demand_org_id === orgId ? 'demand' : 'supply';
@@ -360,11 +367,33 @@ function pairingsSection(orgId) {
             h('button', { type: 'button', class: 'small', disabled: mine === 'accepted',
               onclick: answer('accepted') }, t('接受')),
             h('button', { type: 'button', class: 'small secondary', disabled: mine === 'declined',
-              onclick: answer('declined') }, t('婉拒')))));
+              onclick: answer('declined') }, t('婉拒')))),
+          h('td', { class: 'outcome' }, outcomeCell(p, refresh)));
       })))));
   }
   refresh().catch((err) => body.replaceChildren(notice(errorText(err), 'error')));
   return root;
+}
+
+// Once both sides have accepted, either side records what came of the pairing.
+function outcomeCell(p, refresh) {
+  const amount = p.outcome === 'contract_signed' && p.contract_amount !== null
+    ? `：${p.contract_amount.toLocaleString()} 元` : '';
+  const hires = p.outcome === 'hired' && p.hires ? `：${p.hires} 人` : '';
+  const current = chip(`${t(OUTCOME_NAMES[p.outcome] || p.outcome)}${amount}${hires}`, `state-${p.outcome}`);
+  if (p.demand_response !== 'accepted' || p.supply_response !== 'accepted') return current;
+  const f = recordForm(OUTCOME_FIELDS, {
+    submitText: '登记成果',
+    onSubmit: async (read) => {
+      const body = read({ omitEmpty: true });
+      if (body.outcome !== 'contract_signed') delete body.contract_amount;
+      if (body.outcome !== 'hired') delete body.hires;
+      await post(`/api/pairings/${p.id}/outcome`, body);
+      await refresh();
+    },
+  });
+  if (p.outcome !== 'none') f.fill(p);
+  return h('div', {}, current, h('details', { class: 'outcome-form' }, h('summary', {}, t('登记成果')), f.form));
 }
 
 function tabs(items) {
@@ -450,6 +479,7 @@ function enterprisePage() {
       newTitle: '发布研发需求', listTitle: '研发需求', orgId: org, titleOf: (x) => x.title })],
     ['招聘岗位', () => resourceSection({ path: '/api/jobs', recoPath: 'jobs', fields: JOB_FIELDS,
       newTitle: '发布招聘岗位', listTitle: '招聘岗位', orgId: org, titleOf: (x) => x.title })],
+    ['报名活动', () => registrationSection(org, 'demand')],
     ['我的配对', () => pairingsSection(org)],
   ]));
 }
@@ -498,6 +528,73 @@ function challengesSection(orgId) {
   return root;
 }
 
+// Register one of the organization's published items in an open round (beyond the round's scope).
+const ENTRY_SOURCES = { demand: { open_challenge: 'needs', recruitment_fair: 'jobs' },
+  supply: { open_challenge: 'capabilities', recruitment_fair: 'talent-pools' } };
+const SOURCE_NAMES = { scope: '按范围纳入', registration: '已报名', 'scope+registration': '已报名' };
+
+function registrationSection(orgId, side) {
+  const root = h('section', { class: 'registration' }, h('h2', {}, t('报名对接活动')));
+  const body = h('div', {}, h('p', { class: 'muted' }, '…'));
+  root.append(body);
+  const label = (x) => x.title || `${x.major_name} · ${x.degree_level} · ${x.graduation_year}`;
+  (async () => {
+    const rounds = (await get('/api/rounds?state=open&limit=50')).items;
+    const cards = [];
+    for (const r of rounds) {
+      const resource = ENTRY_SOURCES[side][r.kind];
+      const mine = (await get(`/api/${resource}?owner=${orgId}&status=published&limit=100`)).items;
+      const entries = h('ul', { class: 'list entries' });
+      const drawEntries = (ps) => {
+        const list = (side === 'demand' ? ps.demands : ps.supplies).filter((x) => x.org_id === orgId);
+        entries.replaceChildren(...(list.length ? list.map((x) => h('li', { 'data-item': x.item_id },
+          h('strong', {}, x.title), ' ', chip(t(SOURCE_NAMES[x.source] || x.source),
+            x.source === 'scope' ? '' : 'ok'))) : [h('li', { class: 'muted' }, t('暂无记录'))]));
+      };
+      drawEntries(await get(`/api/rounds/${r.id}/participants`));
+      const f = recordForm([{ name: 'item_id', label: `选择${{ needs: '研发需求', jobs: '招聘岗位',
+        capabilities: '科研能力', 'talent-pools': '人才库' }[resource]}`, type: 'select',
+      options: mine.map((x) => [String(x.id), label(x)]), wide: true }], {
+        submitText: '报名',
+        onSubmit: async (read, { status }) => {
+          const item = Number(read({ omitEmpty: false }).item_id);
+          drawEntries(await post(`/api/rounds/${r.id}/entries`, { side, item_id: item }));
+          status.append(notice(t('已报名')));
+        },
+      });
+      cards.push(h('div', { class: 'card', 'data-round': r.id }, h('h3', {}, r.title),
+        h('p', { class: 'muted small' }, r.kind === 'open_challenge' ? t('揭榜挂帅') : t('招聘会（岗位 × 人才库）')),
+        entries, mine.length ? f.form : h('p', { class: 'muted' }, t('暂无已发布的记录可报名')),
+        r.kind === 'recruitment_fair' && r.slots && r.slots.length ? availabilityForm(r, orgId) : null));
+    }
+    body.replaceChildren(...(cards.length ? cards : [h('p', { class: 'muted' }, t('暂无开放报名的活动'))]));
+  })().catch((err) => body.replaceChildren(notice(errorText(err), 'error')));
+  return root;
+}
+
+// Recruitment fairs: the slots the organization cannot attend, so the schedule avoids them.
+function availabilityForm(round, orgId) {
+  const boxes = round.slots.map((label, i) => h('label', { class: 'row small' },
+    h('input', { type: 'checkbox', name: 'unavailable', value: i }), label));
+  const status = h('div', { class: 'form-status' });
+  const save = h('button', { type: 'button', class: 'small', onclick: async () => {
+    save.disabled = true;
+    status.replaceChildren();
+    try {
+      const slots = boxes.map((b) => b.querySelector('input')).filter((x) => x.checked).map((x) => Number(x.value));
+      const r = await api('PUT', `/api/rounds/${round.id}/availability`, { org_id: orgId, unavailable_slots: slots });
+      const names = r.unavailable_slots.map((i) => round.slots[i]).join('、') || t('无');
+      status.append(notice(`${t('已保存')}：${t('不能参加')} ${names}`));
+    } catch (err) {
+      status.append(notice(errorText(err), 'error'));
+    } finally {
+      save.disabled = false;
+    }
+  } }, t('保存'));
+  return h('fieldset', { class: 'availability' }, h('legend', {}, t('不能参加的时段')),
+    h('div', { class: 'row' }, boxes), save, status);
+}
+
 function universityPage() {
   const user = requireUser(['university', 'admin']);
   if (!user) return;
@@ -509,6 +606,7 @@ function universityPage() {
       newTitle: '发布人才库', listTitle: '人才库', orgId: org,
       titleOf: (x) => `${x.major_name} · ${x.degree_level} · ${x.graduation_year}` })],
     ['揭榜挂帅', () => challengesSection(org)],
+    ['报名活动', () => registrationSection(org, 'supply')],
     ['我的配对', () => pairingsSection(org)],
   ]));
 }
@@ -584,15 +682,35 @@ function candidateRow(c, { round, demand, reload, editable }) {
     c.pinned ? chip(t('已锁定'), 'ok') : null,
     c.forbidden ? chip(`${t('已排除')}${c.reason ? `：${c.reason}` : ''}`, 'bad') : null,
   ];
-  const constrain = (kind) => async (ev) => {
+  const constrain = (kind, reasonInput) => async (ev) => {
     const btn = ev.target;
     btn.disabled = true;
+    const reason = reasonInput ? reasonInput.value.trim() : '';
     try {
-      await post(`/api/rounds/${round.id}/constraints`, { demand_id: demand.demand_id, supply_id: c.supply_id, kind });
+      await post(`/api/rounds/${round.id}/constraints`, { demand_id: demand.demand_id, supply_id: c.supply_id, kind, reason });
       reload(t('约束已保存，重新运行匹配后生效'));
     } catch (err) {
-      btn.after(notice(errorText(err), 'error'));
+      btn.disabled = false;
+      const box = btn.closest('.forbid-form') || btn.parentElement;
+      box.querySelectorAll('.field-error, .notice').forEach((e) => e.remove());
+      const msg = (err.errors || []).find((e) => e.field === 'reason');
+      if (msg && reasonInput) {
+        reasonInput.classList.add('invalid');
+        box.append(h('small', { class: 'field-error' }, msg.message));
+      } else box.append(notice(errorText(err), 'error'));
     }
+  };
+  // Forbidding asks why (kept with the constraint and shown to reviewers), inline rather than a prompt.
+  const reasonId = `reason-${demand.demand_id}-${c.supply_id}`;
+  const reasonInput = h('input', { id: reasonId, name: 'reason', type: 'text', maxlength: 200,
+    placeholder: t('例如：双方已有合作') });
+  const forbidForm = h('div', { class: 'forbid-form row', hidden: true },
+    h('label', { for: reasonId, class: 'small' }, t('排除原因')), reasonInput,
+    h('button', { type: 'button', class: 'small', onclick: constrain('forbid', reasonInput) }, t('确认排除')),
+    h('button', { type: 'button', class: 'small secondary', onclick: () => { forbidForm.hidden = true; } }, t('取消')));
+  const askReason = () => {
+    forbidForm.hidden = false;
+    reasonInput.focus();
   };
   const comps = Object.entries(c.components || {}).map(([k, v]) => h('span', {}, `${k} ${Number(v).toFixed(2)}`));
   return h('div', { class: `candidate${c.chosen ? ' chosen' : ''}${c.forbidden ? ' forbidden' : ''}` },
@@ -601,8 +719,9 @@ function candidateRow(c, { round, demand, reload, editable }) {
         ' · ', c.supply_org_name, ' ', h('span', { class: 'score' }, c.score.toFixed(3)), ...flags),
       editable ? h('div', { class: 'row' },
         c.pinned ? null : h('button', { type: 'button', class: 'small secondary', onclick: constrain('pin') }, t('锁定')),
-        c.forbidden ? null : h('button', { type: 'button', class: 'small secondary', onclick: constrain('forbid') }, t('排除')))
+        c.forbidden ? null : h('button', { type: 'button', class: 'small secondary forbid', onclick: askReason }, t('排除')))
         : null),
+    editable && !c.forbidden ? forbidForm : null,
     h('div', { class: 'components' }, comps), termChips(c.matched_terms));
 }
 

@@ -51,6 +51,14 @@ const EN = {
   '双方接受后显示联系方式': 'Contacts are shown once both sides accept', '联系方式': 'Contacts',
   '需求': 'Demand', '对方': 'Counterpart', '我方答复': 'Our answer', '对方答复': 'Their answer', '待答复': 'Pending',
   '匹配率': 'Matched share', '已匹配需求': 'Matched demands', 'API 文档': 'API docs', '编辑中': 'Editing', '已发布配对': 'Published pairings',
+  '对接成果': 'Outcome', '未登记': 'Not recorded', '洽谈已举行': 'Meeting held', '已签约': 'Contract signed',
+  '已录用': 'Hired', '合同金额（元）': 'Contract amount (yuan)', '录用人数': 'Hires', '登记成果': 'Record outcome',
+  '报名活动': 'Register', '报名对接活动': 'Register in a round', '报名': 'Register', '已报名': 'Registered',
+  '按范围纳入': 'In scope', '选择研发需求': 'Choose an R&D need', '选择招聘岗位': 'Choose a job opening',
+  '选择人才库': 'Choose a talent pool', '暂无已发布的记录可报名': 'Nothing published to register',
+  '暂无开放报名的活动': 'No round is open for registration',
+  '排除原因': 'Reason', '确认排除': 'Confirm', '例如：双方已有合作': 'e.g. the two already work together',
+  '不能参加的时段': 'Slots we cannot attend', '不能参加': 'cannot attend', '无': 'none',
   '下载模板说明': 'Template columns', '表头可用中文列名或字段名': 'Headers may be Chinese labels or field names',
 };
 
