@@ -146,7 +146,10 @@ def document_problems(route_handlers: list) -> None:
 
     specs = {
         code: ResponseSpec(
-            data_container=Problem, description=text, media_type=PROBLEM_JSON, generate_examples=False
+            data_container=Problem,
+            description=text,
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
         )
         for code, text in PROBLEM_STATUSES.items()
     }

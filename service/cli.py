@@ -190,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--demo", action="store_true", help="启动前载入演示数据")
     serve.add_argument(
-        "--no-worker", action="store_true", help="不在服务进程内运行匹配任务（另行启动 duijie worker）"
+        "--no-worker",
+        action="store_true",
+        help="不在服务进程内运行匹配任务（另行启动 duijie worker）",
     )
     serve.set_defaults(func=cmd_serve)
 
@@ -202,8 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="载入演示数据（可重复执行）").set_defaults(func=cmd_demo)
 
-    worker = sub.add_parser("worker", help="运行后台匹配任务的工作进程（可在多台机器上各启动若干个）")
-    worker.add_argument("--lease", type=float, default=None, help="租约秒数：超时未续约的任务由其他进程接手")
+    worker = sub.add_parser(
+        "worker", help="运行后台匹配任务的工作进程（可在多台机器上各启动若干个）"
+    )
+    worker.add_argument(
+        "--lease", type=float, default=None, help="租约秒数：超时未续约的任务由其他进程接手"
+    )
     worker.add_argument("--poll", type=float, default=1.0, help="无任务时的轮询间隔（秒）")
     worker.set_defaults(func=cmd_worker)
 

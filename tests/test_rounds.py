@@ -203,6 +203,8 @@ async def test_recruitment_fair_with_schedule(client, empty_db):
         f"/api/rounds/{rid}/availability", json={"org_id": w["ent_a"], "unavailable_slots": [0]}
     )
     assert r.status_code == 200
+    r = await client.get(f"/api/rounds/{rid}/availability", params={"org": w["ent_a"]})
+    assert r.status_code == 200 and r.json()["unavailable_slots"] == [0]
     r = await client.put(
         f"/api/rounds/{rid}/availability", json={"org_id": w["ent_a"], "unavailable_slots": [7]}
     )

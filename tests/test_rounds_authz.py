@@ -38,6 +38,10 @@ async def test_anonymous_and_participants_cannot_run_rounds(world, anon, as_role
         assert "对接专员" in r.json()["detail"]
     coord = await as_role("coordinator")
     assert (await coord.post("/api/rounds", json=body)).status_code == 201
+    # An organization reads its own fair availability, not another's.
+    url = f"/api/rounds/{rid}/availability"
+    assert (await ent.get(url, params={"org": world["coal"]})).status_code == 200
+    assert (await ent.get(url, params={"org": world["carbon"]})).status_code == 403
 
 
 async def test_registration_and_applications_are_for_owners(world, as_role, client):

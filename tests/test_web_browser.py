@@ -383,6 +383,13 @@ async def test_browser_journey(live_server):
             await slots.locator("button", has_text="保存").click()
             await expect(slots.locator(".notice")).to_have_text("已保存：不能参加 09:30")
             await _shot(uni, "15-university-availability")
+            # After a reload the form shows what was saved.
+            await uni.reload()
+            await uni.wait_for_selector("body[data-ready]")
+            await uni.click("[role=tab]:has-text('报名活动')")
+            slots = uni.locator(f".card[data-round='{fair.json()['id']}'] fieldset.availability")
+            await expect(slots.locator("label", has_text="09:30").locator("input")).to_be_checked()
+            await expect(slots.locator("label", has_text="09:00").locator("input")).not_to_be_checked()
 
             for page in (ent, uni, co):
                 assert page.errors == [], page.errors

@@ -238,6 +238,16 @@ class RoundController(Controller):
         body = await strict_body(request, AvailabilityUpdate)
         return await schedule.set_availability(conn, round_id, body, principal)
 
+    @get("/{round_id:int}/availability", summary="招聘会：读取机构登记的不可参会时段")
+    async def get_availability(
+        self,
+        round_id: FromPath[int],
+        conn: Conn,
+        principal: Who,
+        org: Annotated[int, QueryParameter(ge=1, le=2**62, description="机构 id")],
+    ) -> dict[str, Any]:
+        return await schedule.get_availability(conn, round_id, org, principal)
+
     @post("/{round_id:int}/schedule", status_code=200, summary="招聘会：排定（或修复）洽谈日程")
     async def make_schedule(
         self, round_id: FromPath[int], conn: Conn, principal: Who

@@ -51,6 +51,20 @@ async def set_availability(
     return {"round_id": round_id, "org_id": body.org_id, "unavailable_slots": slots}
 
 
+async def get_availability(
+    conn: asyncpg.Connection, round_id: int, org_id: int, principal: Principal
+) -> dict[str, Any]:
+    """The slots an organization said it cannot attend (staff, or the organization itself)."""
+    require_org(principal, org_id)
+    await get_round(conn, round_id)
+    slots = await conn.fetchval(
+        "SELECT unavailable_slots FROM fair_availability WHERE round_id = $1 AND org_id = $2",
+        round_id,
+        org_id,
+    )
+    return {"round_id": round_id, "org_id": org_id, "unavailable_slots": list(slots or [])}
+
+
 async def build(conn: asyncpg.Connection, round_id: int, principal: Principal) -> ScheduleView:
     staff(principal)
     async with conn.transaction():

@@ -591,6 +591,13 @@ function availabilityForm(round, orgId) {
       save.disabled = false;
     }
   } }, t('保存'));
+  // Tick what was saved before, so the form shows the current answer.
+  api('GET', `/api/rounds/${round.id}/availability?org=${orgId}`).then((r) => {
+    for (const i of r.unavailable_slots) {
+      const box = boxes[i] && boxes[i].querySelector('input');
+      if (box) box.checked = true;
+    }
+  }).catch(() => {});
   return h('fieldset', { class: 'availability' }, h('legend', {}, t('不能参加的时段')),
     h('div', { class: 'row' }, boxes), save, status);
 }
