@@ -122,17 +122,20 @@ async def build(conn: asyncpg.Connection, round_id: int, principal: Principal) -
             """,
             round_id, [k[0] for k in live], [k[1] for k in live],
         )  # fmt: skip
-        for pl in result.placements:
-            ent, uni = (int(x) for x in pl.meeting_id.split("-"))
-            await _upsert(conn, round_id, ent, uni, int(pl.slot), int(pl.table), "scheduled", None)
-        for un in result.unplaced:
-            ent, uni = (int(x) for x in un.meeting_id.split("-"))
-            await _upsert(conn, round_id, ent, uni, None, None, "unplaced", un.detail)
+        rows = [
+            (round_id, *(int(x) for x in pl.meeting_id.split("-")), int(pl.slot), int(pl.table), "scheduled", None)
+            for pl in result.placements
+        ] + [
+            (round_id, *(int(x) for x in un.meeting_id.split("-")), None, None, "unplaced", un.detail)
+            for un in result.unplaced
+        ]  # fmt: skip
+        await _upsert(conn, rows)
     return await view(conn, round_id, None, principal)
 
 
-async def _upsert(conn, round_id, ent, uni, slot, table, state, note) -> None:
-    await conn.execute(
+async def _upsert(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    """Write (round, enterprise, university, slot, table, state, note) rows in one round trip."""
+    await conn.executemany(
         """
         INSERT INTO meetings (round_id, enterprise_id, university_id, slot, table_no, state, note)
         VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -140,8 +143,8 @@ async def _upsert(conn, round_id, ent, uni, slot, table, state, note) -> None:
         DO UPDATE SET slot = EXCLUDED.slot, table_no = EXCLUDED.table_no, state = EXCLUDED.state,
                       note = EXCLUDED.note
         """,
-        round_id, ent, uni, slot, table, state, note,
-    )  # fmt: skip
+        rows,
+    )
 
 
 async def view(

@@ -631,16 +631,19 @@ async def publish(
             """,
             round_id, [k[0] for k in keep], [k[1] for k in keep],
         )  # fmt: skip
-        for r in chosen:
-            await conn.execute(
-                """
-                INSERT INTO pairings (round_id, run_id, demand_id, supply_id, demand_org_id, supply_org_id, score)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (round_id, demand_id, supply_id)
-                DO UPDATE SET run_id = EXCLUDED.run_id, score = EXCLUDED.score
-                """,
-                round_id, run_id, r["demand_id"], r["supply_id"], r["demand_org"], r["supply_org"], r["score"],
-            )  # fmt: skip
+        # One round trip for all pairs (executemany pipelines them), not one per pair.
+        await conn.executemany(
+            """
+            INSERT INTO pairings (round_id, run_id, demand_id, supply_id, demand_org_id, supply_org_id, score)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (round_id, demand_id, supply_id)
+            DO UPDATE SET run_id = EXCLUDED.run_id, score = EXCLUDED.score
+            """,
+            [
+                (round_id, run_id, r["demand_id"], r["supply_id"], r["demand_org"], r["supply_org"], r["score"])
+                for r in chosen
+            ],
+        )  # fmt: skip
         await repo.update_round(conn, round_id, {"state": "published", "published_run_id": run_id})
         return to_round(await repo.fetch_round(conn, round_id))
 
