@@ -67,9 +67,12 @@ Mode = Literal["candidates", "exhaustive"]
 
 #: Whole tokens of a record kept for the fuzzy (rapidfuzz) comparison, most informative first.
 FUZZY_TOKENS = 24
-#: Inferred research fields kept per demand, and the sharpness of their relative weights.
-INFER_TOP = 3
-INFER_GAMMA = 4.0
+#: Inferred research fields kept per demand, and the sharpness of their relative weights
+#: ``(sim / best_sim) ** INFER_GAMMA``. Inference is right about half the time (top 1), so the
+#: runners-up keep most of the weight and the text decides between their supplies; a sharp
+#: exponent (4 was used before) bets everything on the first guess.
+INFER_TOP = 5
+INFER_GAMMA = 0.5
 _MAX_SHOWN = 10
 #: BM25's usual k1: a feature seen c times weighs (k1 + 1)·c / (k1 + c) times its field weight
 #: (1 for c = 1, at most k1 + 1), so repeated terms count more, with diminishing returns.
@@ -78,6 +81,9 @@ TF_K1: float | None = 1.2
 #: Weight of a field's name beside its supplies' centroid in field inference (only the name's
 #: terms that occur in the index's vocabulary carry evidence).
 LABEL_WEIGHT = 0.3
+#: Weight of the character-level similarity beside the word-level one in field inference:
+#: records of one discipline share characters (morphemes) more often than whole words.
+CHAR_WEIGHT = 1.0
 #: The first candidate funnel keeps ``WIDE_FACTOR × candidates`` sharers per demand by the text
 #: proxy before all cheap components pick the final ``candidates``.
 WIDE_FACTOR = 4
@@ -104,6 +110,7 @@ _EDU_INDEX = {e: i for i, e in enumerate(EDUCATION_LEVELS)}
 class _Doc:
     text: dict[str, float]
     whole: dict[str, float]
+    han: str = ""  # rd only: the record's Chinese characters, for field inference
     skills: dict[str, float] = field(default_factory=dict)
     skill_src: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     majors: dict[str, float] = field(default_factory=dict)
@@ -172,6 +179,9 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
     add(rec.description, 0.7)
     doc = _Doc(text=text, whole=whole, city=_city(rec.city))
     if isinstance(rec, RDNeed | Capability):
+        # Needed to learn a field (supplies with codes) or to infer one (demands without).
+        if bool(rec.field_codes) == isinstance(rec, Capability):
+            doc.han = T.han_characters(rec.title, *rec.keywords, rec.description)
         doc.fields = tuple(dict.fromkeys(c for c in map(_code, rec.field_codes) if c))
         doc.modes = tuple(
             sorted(
@@ -493,6 +503,35 @@ def _seg_top(seg: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
     return (starts[:, None] + order)[order < lens[:, None]]
 
 
+def _char_counts(strings: Sequence[str], lookup: np.ndarray | None = None):
+    """(strings × characters) matrix of sublinear counts ``1 + ln(count)``, and the lookup.
+
+    ``lookup`` maps a BMP code point to its column (-1: unknown); without it, one is made
+    from the characters of ``strings``. Characters outside it (or outside the BMP) are
+    dropped. All in numpy, with no per-record dicts: 20,000 records hold millions of them.
+    """
+    n = len(strings)
+    lens = np.fromiter(map(len, strings), np.int64, n)
+    cps = np.frombuffer("".join(strings).encode("utf-32-le"), dtype=np.uint32)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lens)
+    bmp = cps < 0x10000
+    cps, rows = cps[bmp], rows[bmp]
+    if lookup is None:
+        present = np.flatnonzero(np.bincount(cps, minlength=0x10000))
+        lookup = np.full(0x10000, -1, np.int32)
+        lookup[present] = np.arange(len(present), dtype=np.int32)
+    width = max(int(lookup.max()) + 1, 1)
+    cols = lookup[cps]
+    known = cols >= 0
+    # Rows arrive grouped, so the CSR arrays are direct; sum_duplicates sorts within rows.
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows[known], minlength=n))))
+    cols = cols[known]
+    m = sp.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(n, width))
+    m.sum_duplicates()
+    m.data = 1.0 + np.log(m.data)
+    return m, lookup
+
+
 def _onehot(lists: Sequence[Sequence[int]], width: int, vals=None) -> sp.csr_matrix:
     rows = [i for i, lst in enumerate(lists) for _ in lst]
     cols = [j for lst in lists for j in lst]
@@ -507,7 +546,10 @@ class _Fields:
     field's centroid is the mean unit tf-idf vector of the supplies that carry it (so the
     classifier is learned from the supply side of the index at hand) plus, at
     ``LABEL_WEIGHT``, the unit vector of the field's name (the shipped NSFC name of a code, or
-    the label itself when it is a name such as 材料科学与工程).
+    the label itself when it is a name such as 材料科学与工程). This is done twice, over words
+    and over Chinese characters (:func:`matching.text.han_characters`), and the two cosine
+    similarities are added (the characters at ``CHAR_WEIGHT``): with a handful of supplies
+    per field, shared characters generalise where shared words are too rare.
     """
 
     LEVELS = ((0, 1.0), (3, 0.6), (1, 0.3))  # (prefix length, 0 = whole code), score
@@ -523,16 +565,29 @@ class _Fields:
             self.mats.append(_onehot(idx, len(vocab)))
         self.has = np.array([bool(d.fields) for d in docs], bool)
         self.codes = list(self.maps[0])
+        self.centroids_t = self.char_centroids_t = None
         if self.codes and self.has.sum() >= 2:
-            cent = _unit_rows((self.mats[0].T @ space.unit).tocsr())
             # A field's name is evidence of its own: a term of the name found in a demand
             # points to the field even when few supplies carry it.
             names = T.field_names()
-            labels = space.vectorize([T.features(T.tokenize(names.get(c, c))) for c in self.codes])
-            cent = _unit_rows(cent + LABEL_WEIGHT * _unit_rows(labels[0]))
-            self.centroids_t = cent.T.tocsr()
-        else:
-            self.centroids_t = None
+            label_text = [names.get(c, c) for c in self.codes]
+            labels = space.vectorize([T.features(T.tokenize(x)) for x in label_text])[0]
+            self.centroids_t = self._centroids(space.unit, labels)
+            if CHAR_WEIGHT > 0:
+                counts, self.char_lookup = _char_counts([d.han for d in docs])
+                df = np.bincount(counts.indices, minlength=counts.shape[1])
+                self.char_idf = sp.diags(np.log1p(len(docs) / np.maximum(df, 1.0)))
+                label_counts, _ = _char_counts(
+                    [T.han_characters(x) for x in label_text], self.char_lookup
+                )
+                self.char_centroids_t = self._centroids(
+                    _unit_rows(counts @ self.char_idf), label_counts @ self.char_idf
+                )
+
+    def _centroids(self, unit_supplies, labels) -> sp.csr_matrix:
+        """(terms × codes): per code the unit mean of its supplies plus its name's vector."""
+        cent = _unit_rows((self.mats[0].T @ unit_supplies).tocsr())
+        return _unit_rows(cent + LABEL_WEIGHT * _unit_rows(labels)).T.tocsr()
 
     @staticmethod
     def _keys(codes: Sequence[str], plen: int) -> list[str]:
@@ -546,9 +601,11 @@ class _Fields:
         inferred: list[dict[str, float]] = [{} for _ in docs]
         sims = None
         if self.centroids_t is not None and any(not d.fields for d in docs):
-            norms = np.sqrt(_rows_sum(qw.multiply(qw)))
-            unit = (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ qw).tocsr()
-            sims = (unit @ self.centroids_t).tocsr()
+            sims = _unit_rows(qw) @ self.centroids_t
+            if self.char_centroids_t is not None:
+                cq, _ = _char_counts([d.han for d in docs], self.char_lookup)
+                sims = sims + CHAR_WEIGHT * (_unit_rows(cq @ self.char_idf) @ self.char_centroids_t)
+            sims = sp.csr_matrix(sims)
         out = []
         for level, (plen, _) in enumerate(self.LEVELS):
             vocab = self.maps[level]

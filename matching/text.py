@@ -17,7 +17,15 @@ from importlib import resources
 
 import rjieba
 
-__all__ = ["MAX_TEXT_CHARS", "features", "field_names", "normalize", "synonyms", "tokenize"]
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "features",
+    "field_names",
+    "han_characters",
+    "normalize",
+    "synonyms",
+    "tokenize",
+]
 
 #: Characters kept from one text; the rest is ignored so one huge record cannot stall a batch.
 MAX_TEXT_CHARS = 4000
@@ -241,6 +249,25 @@ def features(tokens: list[str] | tuple[str, ...], weight: float = 1.0) -> dict[s
             if out.get(sub, 0.0) < sub_w:
                 out[sub] = sub_w
     return out
+
+
+_HAN_RUNS = re.compile(f"[{_HAN}]+")
+
+
+def han_characters(*texts: str | None) -> str:
+    """The Chinese characters of some texts, in order, as one string (each text capped).
+
+    Single characters are morphemes (癌, 菌, 钢, 桥 …) that the tokenizer drops when they stand
+    alone; texts of one discipline often share them where they share no word, so field
+    inference compares them beside the words. No normalisation is needed: NFKC and case
+    folding leave these characters alone.
+
+    Examples
+    --------
+    >>> han_characters("钢桥 welding 焊接", None, "AI 😀 癌")
+    '钢桥焊接癌'
+    """
+    return "".join("".join(_HAN_RUNS.findall(t[:MAX_TEXT_CHARS])) for t in texts if t)
 
 
 def synonyms() -> dict[str, str]:

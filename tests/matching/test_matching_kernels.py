@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import matching.engine as E
 from matching import MatchIndex, match
-from matching.text import field_names
+from matching.text import field_names, tokenize
 
 
 @st.composite
@@ -107,12 +107,33 @@ def test_field_names_inform_inference(monkeypatch):
 
     def inferred(label_weight):
         monkeypatch.setattr(E, "LABEL_WEIGHT", label_weight)
+        # Characters would infer it as well (品 of 乳品); this test is about the names.
+        monkeypatch.setattr(E, "CHAR_WEIGHT", 0.0)
         pairs = MatchIndex(s).query(d, top_k=3)
         return {p.supply_id: p.matched_terms.fields for p in pairs}
 
     without, with_names = inferred(0.0), inferred(0.3)
     assert without["f"] == () and without["b"] == ("B05(推断)",)
     assert with_names["f"] == ("食品科学与工程(推断)",)
+
+
+def test_shared_characters_infer_a_field(monkeypatch):
+    # The demand shares no word with either supply (钢桥 / 桥梁, 钢结构), only the characters
+    # 钢 and 桥, so only the character-level similarity can infer the bridge field.
+    s = [
+        {"id": "bridge", "title": "桥梁钢结构焊接", "field_codes": ["E0801"]},
+        {"id": "gas", "title": "煤层气抽采", "field_codes": ["E0404"]},
+    ]
+    d = {"id": "d", "title": "钢桥检测"}
+    assert not set(tokenize("钢桥检测")) & set(tokenize("桥梁钢结构焊接"))
+
+    def inferred(char_weight):
+        monkeypatch.setattr(E, "CHAR_WEIGHT", char_weight)
+        return {p.supply_id: p.matched_terms.fields for p in MatchIndex(s).query(d, top_k=2)}
+
+    assert inferred(0.0)["bridge"] == ()
+    with_chars = inferred(1.0)
+    assert with_chars["bridge"] == ("E0801(推断)",) and with_chars["gas"] == ()
 
 
 def test_parallel_path_equals_serial(monkeypatch):
@@ -146,3 +167,21 @@ def test_parallel_path_equals_serial(monkeypatch):
     serial_small = MatchIndex(recs[30:], candidates=4).rank(recs[:30], top_k=5)
     assert parallel == serial_small
     assert [r.demand_id for r in serial] == [r.demand_id for r in parallel]
+
+
+def test_char_counts_match_a_counter():
+    strings = ["钢桥钢", "", "桥梁", "𠀀钢"]  # 𠀀 lies outside the BMP: dropped
+    m, lookup = E._char_counts(strings)
+    chars = sorted({"钢", "桥", "梁"})  # columns follow code points
+    assert [chr(c) for c in np.flatnonzero(lookup >= 0)] == chars
+    dense = m.toarray()
+    expected = np.zeros((4, 3))
+    for i, s in enumerate(strings):
+        for ch in set(s) - {"𠀀"}:
+            expected[i, chars.index(ch)] = 1.0 + np.log(s.count(ch))
+    np.testing.assert_allclose(dense, expected)
+    # Against a given lookup, unknown characters are dropped.
+    m2, _ = E._char_counts(["梁柱钢"], lookup)
+    assert {chars[j] for j in m2.indices} == {"梁", "钢"}
+    empty, _ = E._char_counts(["钢"], np.full(0x10000, -1, np.int32))
+    assert empty.nnz == 0
