@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching import normalize, tokenize
+from matching import MatchIndex, normalize, tokenize
 from matching.text import features
 
 
@@ -51,3 +51,14 @@ def test_bigram_fallback_for_unknown_words():
     toks = tokenize("氪氙氡铼钌研究")
     f = features(toks)
     assert any(len(k) == 2 and f[k] == 0.5 for k in f), f
+
+
+def test_a_broader_term_is_not_an_alias_of_a_narrower_one():
+    # 燃料电池 (any fuel cell) is broader than 氢燃料电池: they meet through the sub-word, at a
+    # sub-word's weight, and an explanation never claims the supply said 氢燃料电池.
+    assert tokenize("燃料电池") == ["燃料电池"] and tokenize("fuel cell") == ["燃料电池"]
+    assert tokenize("氢燃料电池") == ["氢燃料电池"]
+    idx = MatchIndex([{"id": "s", "title": "燃料电池电堆研发", "keywords": ["燃料电池"]}])
+    pair = idx.query({"id": "d", "title": "氢燃料电池汽车", "keywords": ["氢燃料电池"]})[0]
+    assert "燃料电池" in pair.matched_terms.keywords
+    assert "氢燃料电池" not in pair.matched_terms.keywords
