@@ -389,7 +389,9 @@ async def test_browser_journey(live_server):
             await uni.click("[role=tab]:has-text('报名活动')")
             slots = uni.locator(f".card[data-round='{fair.json()['id']}'] fieldset.availability")
             await expect(slots.locator("label", has_text="09:30").locator("input")).to_be_checked()
-            await expect(slots.locator("label", has_text="09:00").locator("input")).not_to_be_checked()
+            await expect(
+                slots.locator("label", has_text="09:00").locator("input")
+            ).not_to_be_checked()
 
             for page in (ent, uni, co):
                 assert page.errors == [], page.errors
