@@ -716,6 +716,7 @@ class MatchIndex:
         self.fuzzy_candidates = fuzzy_candidates
         self.extra_cap = extra_cap
         self.ids = [r.id for r in self.records]
+        self.positions = {sid: j for j, sid in enumerate(self.ids)}
         docs = _analyse_all(self.records, self.weights.policy_tags)
         self.docs = docs
         self.n = len(docs)
@@ -1145,6 +1146,82 @@ class MatchIndex:
         's1'
         """
         return self.rank([demand], top_k, weights=weights)[0].pairs
+
+    def score(
+        self,
+        demands: Iterable[Any],
+        pairs: Iterable[tuple[str, str]],
+        *,
+        weights: Weights | Mapping[str, Any] | None = None,
+    ) -> list[ScoredPair]:
+        """Score and explain the given (demand id, supply id) pairs only.
+
+        For pairs a ranking would not reach, such as the applicants to an open challenge who
+        fall outside its top k: the score, components and matched terms are those the pair
+        gets in :meth:`rank` (in either mode), at the cost of these pairs alone.
+
+        Parameters
+        ----------
+        demands : iterable of dict or Struct
+            The demands the pairs refer to (validated as in :meth:`rank`).
+        pairs : iterable of (str, str)
+            Demand id and supply id of each pair; repeats are allowed.
+        weights : Weights or mapping, optional
+            Per-call override of the index's weights.
+
+        Returns
+        -------
+        list of ScoredPair
+            One per given pair, in the given order; ``rank`` is the pair's place among the
+            given pairs of its demand (1 = best).
+
+        Raises
+        ------
+        MatchingError
+            A pair is not two strings, or names an unknown demand or supply.
+
+        Examples
+        --------
+        >>> idx = MatchIndex([{"id": "s1", "title": "碳纤维复合材料"},
+        ...                   {"id": "s2", "title": "氢燃料电池电堆"}])
+        >>> [(p.supply_id, p.rank) for p in idx.score([{"id": "d", "title": "电堆测试"}],
+        ...                                          [("d", "s1"), ("d", "s2")])]
+        [('s1', 2), ('s2', 1)]
+        """
+        w = self._weights(weights)
+        recs = coerce_records(demands, self.kind, "demand")
+        pairs = list(pairs)
+        if not pairs:
+            return []
+        dpos = {r.id: i for i, r in enumerate(recs)}
+        spos = self.positions
+        ii = np.empty(len(pairs), np.int64)
+        jj = np.empty(len(pairs), np.int64)
+        for k, pair in enumerate(pairs):
+            if not (
+                isinstance(pair, tuple | list)
+                and len(pair) == 2
+                and all(isinstance(x, str) for x in pair)
+            ):
+                raise MatchingError(f"第 {k + 1} 个配对应为 (需求 id, 供给 id)，收到 {pair!r}")
+            d, s_ = pair
+            if d not in dpos:
+                raise MatchingError(f"第 {k + 1} 个配对的需求 id={d!r} 不在给定的需求中")
+            if s_ not in spos:
+                raise MatchingError(f"第 {k + 1} 个配对的供给 id={s_!r} 不在索引中")
+            ii[k], jj[k] = dpos[d], spos[s_]
+        # Score each distinct pair once, grouped by demand as the kernels require.
+        key = np.unique(ii * self.n + jj)
+        ui, uj = key // self.n, key % self.n
+        docs = _analyse_all(recs, w.policy_tags)
+        prep = self._prepare(docs, w)
+        pr = self._score_pairs(prep, ui, uj, w)
+        fz = self._fuzzy(prep, ui, uj, w.fuzzy)
+        full = self._full(pr.num, pr.den, pr.mult, fz, w.fuzzy)
+        order = np.lexsort((uj, -full, ui))  # per demand, best first
+        explained = self._explain(prep, pr, order, full, fz, w, recs)
+        by_key = {(i, spos[p.supply_id]): p for i, lst in explained.items() for p in lst}
+        return [by_key[(i, j)] for i, j in zip(ii.tolist(), jj.tolist(), strict=True)]
 
 
 def match(

@@ -112,18 +112,22 @@ def execute(snapshot: dict[str, Any], progress: Progress | None = None) -> dict[
         extra.setdefault(d, set()).update(caps)
     for d, s in pins:
         extra.setdefault(d, set()).add(s)
-    for d, wanted in extra.items():
-        missing = sorted(s for s in wanted if (d, s) not in scored and s in supply_ids)
-        if d not in demand_ids or not missing:
-            continue
-        demand = next(r for r in e_demands if r["id"] == d)
-        # The index has no "score these pairs" call; an exhaustive ranking of this one demand
-        # against the same index gives the same scores as the candidate mode would.
-        full = index.rank([demand], top_k=len(e_supplies), mode="exhaustive")[0]
-        wanted_missing = set(missing)
-        for p in full.pairs:
-            if p.supply_id in wanted_missing:
-                scored[(d, p.supply_id)] = p
+    missing = sorted(
+        (d, s)
+        for d, wanted in extra.items()
+        if d in demand_ids
+        for s in wanted
+        if s in supply_ids and (d, s) not in scored
+    )
+    if missing:
+        # The same scores the ranking would give these pairs, at the cost of these pairs.
+        needed = {d for d, _ in missing}
+        try:
+            extra_scored = index.score([r for r in e_demands if r["id"] in needed], missing)
+        except matching.MatchingError as exc:
+            raise RunFailed(f"评分失败：{exc}") from exc
+        for p in extra_scored:
+            scored[(p.demand_id, p.supply_id)] = p
     report("assigning", 65)
 
     # Assignment edges: for an open challenge with applicants only applicants can win (揭榜);

@@ -322,3 +322,47 @@ def test_library_is_pure():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not {n.split(".")[0] for n in names} & banned, path
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(rec_st, min_size=1, max_size=4),
+    st.lists(rec_st, min_size=1, max_size=10),
+    st.data(),
+)
+def test_score_given_pairs_equals_their_ranking(dem, sup, data):
+    # Scoring chosen pairs alone gives what an exhaustive ranking gives those pairs.
+    demands, supplies = records("d", dem), records("s", sup)
+    idx = MatchIndex(supplies)
+    full = {
+        (p.demand_id, p.supply_id): p
+        for r in idx.rank(demands, top_k=len(supplies), mode="exhaustive")
+        for p in r.pairs
+    }
+    all_pairs = sorted(full)
+    wanted = data.draw(st.lists(st.sampled_from(all_pairs), min_size=1, max_size=12))
+    got = idx.score(demands, wanted)
+    assert [(p.demand_id, p.supply_id) for p in got] == wanted
+    for p in got:
+        ref = full[(p.demand_id, p.supply_id)]
+        assert p.score == ref.score
+        assert p.components == ref.components
+        assert p.matched_terms == ref.matched_terms
+    # rank: place among the given pairs of the demand, best score first.
+    for d in {d for d, _ in wanted}:
+        mine = {p.supply_id: p for p in got if p.demand_id == d}
+        ordered = sorted(mine.values(), key=lambda p: p.rank)
+        assert [p.rank for p in ordered] == list(range(1, len(mine) + 1))
+        assert all(a.score >= b.score for a, b in zip(ordered, ordered[1:]))
+
+
+def test_score_names_bad_pairs():
+    idx = MatchIndex([{"id": "s1", "title": "焦化"}])
+    d = [{"id": "d1", "title": "焦化工艺"}]
+    assert idx.score(d, []) == []
+    with pytest.raises(MatchingError, match="'d9'"):
+        idx.score(d, [("d1", "s1"), ("d9", "s1")])
+    with pytest.raises(MatchingError, match="'s9'"):
+        idx.score(d, [("d1", "s9")])
+    with pytest.raises(MatchingError, match="第 1 个配对"):
+        idx.score(d, [("d1",)])
