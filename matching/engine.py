@@ -132,14 +132,14 @@ def _merge(dst: dict[str, float], src: dict[str, float]) -> None:
 def _city(value: str | None) -> int:
     if not value:
         return -1
-    c = T.normalize(value).removesuffix("市")
+    c = T.normalize_short(value).removesuffix("市")
     if not c:
         return -1
     return _CITY_INDEX.get(c, len(CITIES))
 
 
 def _code(value: str) -> str:
-    return T.normalize(value).upper().replace(" ", "")
+    return T.normalize_short(value).upper().replace(" ", "")
 
 
 @lru_cache(maxsize=262144)
@@ -187,7 +187,7 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
             sorted(
                 {
                     _MODE_INDEX[m]
-                    for m in (T.normalize(x) for x in rec.cooperation_modes)
+                    for m in map(T.normalize_short, rec.cooperation_modes)
                     if m in _MODE_INDEX
                 }
             )
@@ -211,11 +211,17 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
             doc.edu = _EDU_INDEX.get(rec.degree_level or "", -1)
             doc.count = float(rec.graduates) if rec.graduates is not None else -1.0
     if isinstance(rec, RDNeed | JobOpening):
-        tags = {T.normalize(t) for t in rec.tags}
-        doc.boost = max((v for k, v in policy_tags.items() if T.normalize(k) in tags), default=0.0)
+        if rec.tags:
+            tags = set(map(T.normalize_short, rec.tags))
+            doc.boost = max(
+                (v for k, v in policy_tags.items() if T.normalize_short(k) in tags), default=0.0
+            )
     if TF_K1 is not None:
         k = TF_K1
-        doc.text = {t: w * (k + 1.0) * counts[t] / (k + counts[t]) for t, w in text.items()}
+        # (k + 1)·c / (k + c) is 1 for c = 1, so only repeated features change.
+        for t, c in counts.items():
+            if c > 1 and t in text:
+                text[t] = text[t] * (k + 1.0) * c / (k + c)  # same rounding as before
     return doc
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "field_names",
     "han_characters",
     "normalize",
+    "normalize_short",
     "synonyms",
     "tokenize",
 ]
@@ -125,6 +126,23 @@ def normalize(text: str | None, max_chars: int = MAX_TEXT_CHARS) -> str:
     return _SPACES.sub(" ", text).strip()[:max_chars]
 
 
+#: Texts up to this length (keywords, names, codes, cities, tags) repeat across records, so
+#: their normal form is cached.
+_SHORT = 64
+
+
+@lru_cache(maxsize=65536)
+def normalize_short(text: str) -> str:
+    """:func:`normalize` for short, repetitive strings (codes, cities, tags), cached.
+
+    Examples
+    --------
+    >>> normalize_short("Ｅ０４０１")
+    'e0401'
+    """
+    return normalize(text)
+
+
 _TOKEN_MEMO: dict[str, str] = {}
 
 
@@ -198,6 +216,8 @@ def tokenize(text: str | None) -> list[str]:
     >>> tokenize("基于AI的锂电池缺陷检测")
     ['人工智能', '锂离子电池', '缺陷', '检测']
     """
+    if text and len(text) <= _SHORT:
+        return list(_tokenize_cached(normalize_short(text)))
     return list(_tokenize_cached(normalize(text)))
 
 
