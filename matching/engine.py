@@ -162,7 +162,8 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
         if not toks:
             return toks
         sub_w = weight * sub_share
-        for t in toks:
+        # Unique tokens in first-seen order: a repeat changes no weight (it is counted below).
+        for t in dict.fromkeys(toks):
             if whole.get(t, 0.0) < weight:
                 whole[t] = weight
             if text.get(t, 0.0) < weight:

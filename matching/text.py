@@ -167,30 +167,28 @@ def _tokenize_cached(text: str) -> tuple[str, ...]:
             text = text.replace(phrase, " " + syn[phrase] + " ")
     out: list[str] = []
     memo = _TOKEN_MEMO
+    # Runs of lone characters are what the dictionary failed on: they are joined (across
+    # dropped segments) so their bigrams can be formed ("氢 燃 料" style splits).
+    run = ""
     for raw in domain.cut(text, True):
         tok = memo.get(raw)
         if tok is None:
             tok = _clean_token(raw, stop, syn)
             if len(memo) < 500_000:
                 memo[raw] = tok
-        if tok:
-            out.append(tok)
-    # Runs of lone characters are what the dictionary failed on: join them so their bigrams
-    # can be formed ("氢 燃 料" style splits).
-    merged: list[str] = []
-    run = ""
-    for tok in out:
-        if tok.startswith("\x00"):
+        if not tok:
+            continue
+        if tok[0] == "\x00":
             run += tok[1:]
             continue
         if run:
             if len(run) > 1:
-                merged.append(run)
+                out.append(run)
             run = ""
-        merged.append(tok)
+        out.append(tok)
     if len(run) > 1:
-        merged.append(run)
-    return tuple(merged)
+        out.append(run)
+    return tuple(out)
 
 
 def tokenize(text: str | None) -> list[str]:
