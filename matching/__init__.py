@@ -43,10 +43,15 @@ Score
     its count ``c``: ``2.2·c / (1.2 + c)``.
 ``fuzzy``
     rapidfuzz ``token_set_ratio`` over the most informative tokens of each side.
+``chars`` (rd; 0 for jobs by default)
+    Cosine of the two records' Chinese characters (sublinear counts, idf over the supplies;
+    characters no supply has count in the demand's norm): meets partial and differently
+    segmented words (小生产 / 生产, 大冶市 / 大冶) that whole tokens miss.
 ``field`` (rd)
     Shared NSFC code 1.0, same second level (``F02``) 0.6, same department letter 0.3; a demand
-    without codes gets fields inferred by nearest centroid of the index's supplies, each
-    centroid mixed with the field's name (shipped NSFC names, or the label itself).
+    without codes gets up to 5 fields inferred by nearest centroid of the index's supplies
+    (cosine over words plus cosine over characters), each centroid mixed with the field's
+    name (shipped NSFC names, or the label itself).
 ``mode`` (rd)
     Cooperation modes: same 1.0, related (委托开发/合作开发, 技术转让/技术许可,
     技术咨询/技术服务) 0.5.

@@ -1,17 +1,17 @@
 """Scoring engine: analysed records, a reusable supply index, candidate and exhaustive ranking.
 
-Every component except ``fuzzy`` is a cheap closed form over per-record vectors (sparse term
-matrices for text, skills and majors; small one-hot tables for fields, modes, region and
-education), evaluated for arrays of (demand, supply) pairs at once.
+Every component except ``fuzzy`` and ``chars`` is a cheap closed form over per-record vectors
+(sparse term matrices for text, skills and majors; small one-hot tables for fields, modes,
+region and education), evaluated for arrays of (demand, supply) pairs at once.
 
 ``candidates`` mode: (1) a sparse product over the inverted index restricted to informative
 terms (document frequency ≤ ``max(50, min(200, n/40))``) finds the supplies sharing such a
 term with the demand and keeps the best ``candidates`` by a coverage proxy (a demand with fewer sharers is
 scored against every supply); (2) all cheap components are computed exactly for these pairs;
-(3) rapidfuzz (``process.cpdist``, all cores) runs on the best ``fuzzy_candidates`` by the cheap
-score, then on every other candidate whose upper bound (cheap part + full fuzzy weight) could
-still beat the k-th score (at most ``extra_cap``). ``exhaustive`` mode scores every pair in
-full with the same code.
+(3) the costly components, rapidfuzz (``process.cpdist``, all cores) and the character cosine,
+run on the best ``fuzzy_candidates`` by the cheap score, then on every other candidate whose
+upper bound (cheap part + full costly weights) could still beat the k-th score (at most
+``extra_cap``). ``exhaustive`` mode scores every pair in full with the same code.
 
 Pairwise sums over shared terms use one kernel (:func:`_pair_terms`): a chunk of demand rows
 is scattered into a dense buffer and each pair's supply entries look their term up there, so
@@ -110,7 +110,7 @@ _EDU_INDEX = {e: i for i, e in enumerate(EDUCATION_LEVELS)}
 class _Doc:
     text: dict[str, float]
     whole: dict[str, float]
-    han: str = ""  # rd only: the record's Chinese characters, for field inference
+    han: str = ""  # the record's Chinese characters (``chars`` and field inference)
     skills: dict[str, float] = field(default_factory=dict)
     skill_src: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     majors: dict[str, float] = field(default_factory=dict)
@@ -157,7 +157,11 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
     counts: Counter[str] = Counter()
     sub_share = T.SUBWORD_WEIGHT
 
+    texts: list[str] = []
+
     def add(raw: str | None, weight: float) -> list[str]:
+        if raw:
+            texts.append(raw)
         toks = T.tokenize(raw)
         if not toks:
             return toks
@@ -180,9 +184,6 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
     add(rec.description, 0.7)
     doc = _Doc(text=text, whole=whole, city=_city(rec.city))
     if isinstance(rec, RDNeed | Capability):
-        # Needed to learn a field (supplies with codes) or to infer one (demands without).
-        if bool(rec.field_codes) == isinstance(rec, Capability):
-            doc.han = T.han_characters(rec.title, *rec.keywords, rec.description)
         doc.fields = tuple(dict.fromkeys(c for c in map(_code, rec.field_codes) if c))
         doc.modes = tuple(
             sorted(
@@ -217,6 +218,7 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
             doc.boost = max(
                 (v for k, v in policy_tags.items() if T.normalize_short(k) in tags), default=0.0
             )
+    doc.han = T.han_characters(*texts)
     if TF_K1 is not None:
         k = TF_K1
         # (k + 1)·c / (k + c) is 1 for c = 1, so only repeated features change.
@@ -293,8 +295,8 @@ def _analyse_all(recs: Sequence[Any], policy_tags: Mapping[str, float]) -> list[
 
 def _rank_range(job: tuple, lo: int, hi: int) -> list[Ranking]:
     index, prep, w, top_k, mode, recs = job
-    pr, idx, full, fz = index._rank_block(prep, lo, hi, w, top_k, mode)
-    ranked = index._explain(prep, pr, idx, full, fz, w, recs)
+    pr, idx, full, fz, cc = index._rank_block(prep, lo, hi, w, top_k, mode)
+    ranked = index._explain(prep, pr, idx, full, fz, cc, w, recs)
     return [Ranking(demand_id=recs[i].id, pairs=tuple(ranked.get(i, ()))) for i in range(lo, hi)]
 
 
@@ -514,29 +516,64 @@ def _char_counts(strings: Sequence[str], lookup: np.ndarray | None = None):
     """(strings × characters) matrix of sublinear counts ``1 + ln(count)``, and the lookup.
 
     ``lookup`` maps a BMP code point to its column (-1: unknown); without it, one is made
-    from the characters of ``strings``. Characters outside it (or outside the BMP) are
-    dropped. All in numpy, with no per-record dicts: 20,000 records hold millions of them.
+    from the characters of ``strings``. Characters outside it (or outside the BMP) get no
+    column; their squared sublinear counts are summed per string in the third value. All in
+    numpy, with no per-record dicts: 20,000 records hold millions of characters.
     """
     n = len(strings)
     lens = np.fromiter(map(len, strings), np.int64, n)
     cps = np.frombuffer("".join(strings).encode("utf-32-le"), dtype=np.uint32)
     rows = np.repeat(np.arange(n, dtype=np.int64), lens)
     bmp = cps < 0x10000
-    cps, rows = cps[bmp], rows[bmp]
     if lookup is None:
-        present = np.flatnonzero(np.bincount(cps, minlength=0x10000))
+        present = np.flatnonzero(np.bincount(cps[bmp], minlength=0x10000))
         lookup = np.full(0x10000, -1, np.int32)
         lookup[present] = np.arange(len(present), dtype=np.int32)
     width = max(int(lookup.max()) + 1, 1)
-    cols = lookup[cps]
+    cols = np.where(bmp, lookup[np.where(bmp, cps, 0)], -1)
     known = cols >= 0
-    # Rows arrive grouped, so the CSR arrays are direct; sum_duplicates sorts within rows.
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows[known], minlength=n))))
-    cols = cols[known]
-    m = sp.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(n, width))
-    m.sum_duplicates()
-    m.data = 1.0 + np.log(m.data)
-    return m, lookup
+
+    def sublinear(r, c, w):
+        # Rows arrive grouped, so the CSR arrays are direct; sum_duplicates sorts within rows.
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(r, minlength=n))))
+        m = sp.csr_matrix((np.ones(len(c)), c, indptr), shape=(n, w))
+        m.sum_duplicates()
+        m.data = 1.0 + np.log(m.data)
+        return m
+
+    m = sublinear(rows[known], cols[known], width)
+    unknown_sq = np.zeros(n)
+    if not known.all():
+        u = sublinear(rows[~known], cps[~known].astype(np.int64), 0x110000)
+        unknown_sq = _rows_sum(u.multiply(u))
+    return m, lookup, unknown_sq
+
+
+class _Chars:
+    """Unit tf-idf vectors of the records' Chinese characters (sublinear counts, idf over the
+    supplies): the ``chars`` component is their cosine, field inference uses them too."""
+
+    def __init__(self, docs: Sequence[_Doc]):
+        counts, self.lookup, _ = _char_counts([d.han for d in docs])
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        self.idf = sp.diags(np.log1p(len(docs) / np.maximum(df, 1.0)))
+        self.oov_idf = math.log1p(max(len(docs), 1))
+        self.unit = _unit_rows(counts @ self.idf)
+
+    def vectorize(self, strings: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Unit vectors over the known characters, and each one's share of the full norm.
+
+        Characters no supply has can never be shared, but they still make a text less like
+        any supply: the cosine is the known part's times ``share`` (unknown characters
+        weigh as the rarest known ones).
+        """
+        counts, _, unknown_sq = _char_counts(strings, self.lookup)
+        known = counts @ self.idf
+        known_sq = _rows_sum(known.multiply(known))
+        total = known_sq + unknown_sq * self.oov_idf**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(total > 0, np.sqrt(known_sq / total), 0.0)
+        return _unit_rows(known), share
 
 
 def _onehot(lists: Sequence[Sequence[int]], width: int, vals=None) -> sp.csr_matrix:
@@ -561,7 +598,7 @@ class _Fields:
 
     LEVELS = ((0, 1.0), (3, 0.6), (1, 0.3))  # (prefix length, 0 = whole code), score
 
-    def __init__(self, docs: Sequence[_Doc], space: _Space):
+    def __init__(self, docs: Sequence[_Doc], space: _Space, chars: _Chars):
         self.maps: list[dict[str, int]] = []
         self.mats = []  # supplies × codes, per level
         for plen, _ in self.LEVELS:
@@ -581,14 +618,8 @@ class _Fields:
             labels = space.vectorize([T.features(T.tokenize(x)) for x in label_text])[0]
             self.centroids_t = self._centroids(space.unit, labels)
             if CHAR_WEIGHT > 0:
-                counts, self.char_lookup = _char_counts([d.han for d in docs])
-                df = np.bincount(counts.indices, minlength=counts.shape[1])
-                self.char_idf = sp.diags(np.log1p(len(docs) / np.maximum(df, 1.0)))
-                label_counts, _ = _char_counts(
-                    [T.han_characters(x) for x in label_text], self.char_lookup
-                )
                 self.char_centroids_t = self._centroids(
-                    _unit_rows(counts @ self.char_idf), label_counts @ self.char_idf
+                    chars.unit, chars.vectorize([T.han_characters(x) for x in label_text])[0]
                 )
 
     def _centroids(self, unit_supplies, labels) -> sp.csr_matrix:
@@ -602,7 +633,7 @@ class _Fields:
             return list(codes)
         return sorted({c[:plen] for c in codes if _NSFC.match(c)})
 
-    def demand_vectors(self, docs: Sequence[_Doc], qw) -> tuple[list, np.ndarray, list]:
+    def demand_vectors(self, docs: Sequence[_Doc], qw, qchars) -> tuple[list, np.ndarray, list]:
         """Per level a (demands × codes) matrix, availability, and inferred codes per demand."""
         has = np.zeros(len(docs), bool)
         inferred: list[dict[str, float]] = [{} for _ in docs]
@@ -610,8 +641,7 @@ class _Fields:
         if self.centroids_t is not None and any(not d.fields for d in docs):
             sims = _unit_rows(qw) @ self.centroids_t
             if self.char_centroids_t is not None:
-                cq, _ = _char_counts([d.han for d in docs], self.char_lookup)
-                sims = sims + CHAR_WEIGHT * (_unit_rows(cq @ self.char_idf) @ self.char_centroids_t)
+                sims = sims + CHAR_WEIGHT * (qchars[0] @ self.char_centroids_t)
             sims = sp.csr_matrix(sims)
         out = []
         for level, (plen, _) in enumerate(self.LEVELS):
@@ -729,7 +759,8 @@ class MatchIndex:
         self.n = len(docs)
         self.text = _Space([d.text for d in docs])
         self._term_array = np.array(self.text.terms + [""], dtype=object)
-        self.fields = _Fields(docs, self.text) if kind == "rd" else None
+        self.chars = _Chars(docs)
+        self.fields = _Fields(docs, self.text, self.chars) if kind == "rd" else None
         self.skills = _Space([d.skills for d in docs]) if kind == "jobs" else None
         self.majors = _Space([d.majors for d in docs]) if kind == "jobs" else None
         self.major_names = [{T.normalize(m) for m in d.major_names} for d in docs]
@@ -781,8 +812,9 @@ class MatchIndex:
     def _prepare(self, docs: Sequence[_Doc], w: Weights) -> dict[str, Any]:
         prep: dict[str, Any] = {"docs": docs}
         prep["text"] = self.text.vectorize([d.text for d in docs])
+        prep["chars"] = self.chars.vectorize([d.han for d in docs])
         if self.fields is not None:
-            prep["fields"] = self.fields.demand_vectors(docs, prep["text"][0])
+            prep["fields"] = self.fields.demand_vectors(docs, prep["text"][0], prep["chars"])
         if self.skills is not None:
             prep["skills"] = self.skills.vectorize([d.skills for d in docs])
             prep["majors"] = self.majors.vectorize([d.majors for d in docs])
@@ -853,7 +885,7 @@ class MatchIndex:
                     vals = np.where(dn > 0, np.minimum(1.0, sn / dn), 0.0)
                 parts["capacity"] = (vals, (dn > 0) & (sn >= 0))
         num = np.zeros(len(ii))
-        den = np.full(len(ii), w.text + w.fuzzy)
+        den = np.full(len(ii), w.text + w.fuzzy + w.chars)
         for name, (vals, avail) in parts.items():
             wc = getattr(w, name)
             if avail is None:
@@ -864,10 +896,21 @@ class MatchIndex:
         return _Pairs(ii=ii, jj=jj, num=num, den=den, mult=prep["mult"][ii], parts=parts)
 
     @staticmethod
-    def _full(num, den, mult, fz, wf):
+    def _full(num, den, mult, extra):
+        """Full scores from the cheap parts and ``extra`` = Σ w·x of fuzzy and chars."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            s = np.where(den > 0, (num + wf * fz) / den, 0.0) * mult
+            s = np.where(den > 0, (num + extra) / den, 0.0) * mult
         return np.clip(s, 0.0, 1.0)
+
+    def _costly(self, prep, ii: np.ndarray, jj: np.ndarray, w: Weights):
+        """The components computed only for promising pairs: ``fuzzy`` and ``chars``."""
+        fz = self._fuzzy(prep, ii, jj, w.fuzzy)
+        if w.chars > 0 and len(ii):
+            unit, share = prep["chars"]
+            cc = np.minimum(_pair_dot(unit, self.chars.unit, ii, jj) * share[ii], 1.0)
+        else:
+            cc = np.zeros(len(ii))
+        return fz, cc
 
     def _fuzzy(self, prep, ii: np.ndarray, jj: np.ndarray, wf: float) -> np.ndarray:
         if wf <= 0 or len(ii) == 0:
@@ -944,29 +987,32 @@ class MatchIndex:
         return ii[order], jj[order]
 
     def _rank_block(self, prep, lo: int, hi: int, w: Weights, top_k: int, mode: Mode):
-        """Top pairs of demands ``lo:hi`` as (demand pos, supply pos, score, fuzzy) arrays."""
+        """Top pairs of demands ``lo:hi``: (pairs, top positions, full scores, fuzzy, chars)."""
         if mode == "exhaustive":
             ii = np.repeat(np.arange(lo, hi), self.n)
             jj = np.tile(np.arange(self.n), hi - lo)
         else:
             ii, jj = self._candidates(prep, lo, hi, w)
         pr = self._score_pairs(prep, ii, jj, w)
-        wf = w.fuzzy
+        wf, wc = w.fuzzy, w.chars
         k = min(top_k, self.n)
         with np.errstate(divide="ignore", invalid="ignore"):
             lower = np.where(pr.den > 0, pr.num / pr.den, 0.0) * pr.mult
-            upper = np.where(pr.den > 0, (pr.num + wf) / pr.den, 0.0) * pr.mult
+            upper = np.where(pr.den > 0, (pr.num + wf + wc) / pr.den, 0.0) * pr.mult
         fz = np.full(len(ii), np.nan)
+        cc = np.zeros(len(ii))
         # Pairs are grouped by demand (ii is sorted by construction).
-        if mode == "exhaustive" or wf <= 0:
-            fz[:] = self._fuzzy(prep, ii, jj, wf)
+        if mode == "exhaustive" or wf + wc <= 0:
+            fz[:], cc[:] = self._costly(prep, ii, jj, w)
         else:
             sel = np.sort(_seg_top(ii, lower, self.fuzzy_candidates))
-            fz[sel] = self._fuzzy(prep, ii[sel], jj[sel], wf)
+            fz[sel], cc[sel] = self._costly(prep, ii[sel], jj[sel], w)
             # theta: a demand's k-th best full score so far (-1 while it has fewer than k);
             # a pair whose upper bound cannot reach it cannot enter the top k.
             done = np.flatnonzero(~np.isnan(fz))
-            fd = self._full(pr.num[done], pr.den[done], pr.mult[done], fz[done], wf)
+            fd = self._full(
+                pr.num[done], pr.den[done], pr.mult[done], wf * fz[done] + wc * cc[done]
+            )
             top = _seg_top(ii[done], fd, k)
             seg = ii[done][top] - lo
             theta = np.full(hi - lo, np.inf)
@@ -975,18 +1021,20 @@ class MatchIndex:
             open_ = np.flatnonzero(np.isnan(fz) & (upper >= theta[ii - lo] - 1e-12))
             sel = np.sort(open_[_seg_top(ii[open_], upper[open_], self.extra_cap)])
             if len(sel):
-                fz[sel] = self._fuzzy(prep, ii[sel], jj[sel], wf)
+                fz[sel], cc[sel] = self._costly(prep, ii[sel], jj[sel], w)
         scored = ~np.isnan(fz)
         full = np.full(len(ii), -1.0)
-        full[scored] = self._full(pr.num[scored], pr.den[scored], pr.mult[scored], fz[scored], wf)
+        full[scored] = self._full(
+            pr.num[scored], pr.den[scored], pr.mult[scored], wf * fz[scored] + wc * cc[scored]
+        )
         # Ties go to the smaller supply position: pairs are sorted by (ii, jj).
         idx = _seg_top(ii, full, k)
         idx = idx[full[idx] >= 0]
-        return pr, idx, full, fz
+        return pr, idx, full, fz, cc
 
     # -- explanations
 
-    def _explain(self, prep, pr: _Pairs, idx: np.ndarray, full, fz, w: Weights, recs):
+    def _explain(self, prep, pr: _Pairs, idx: np.ndarray, full, fz, cc, w: Weights, recs):
         ii, jj = pr.ii[idx], pr.jj[idx]
         _, (tp, tt, tv) = self.text.pair_score(
             prep["text"], ii, jj, w.text_demand_share, terms=True
@@ -1007,6 +1055,8 @@ class MatchIndex:
             cols = [(name, vals, avail)]
             if name == "text" and w.fuzzy > 0:
                 cols.append(("fuzzy", fz, None))
+            if name == "text" and w.chars > 0:
+                cols.append(("chars", cc, None))
             for cname, v, av in cols:
                 v = np.round(v[idx], 4).tolist()
                 rows = range(n) if av is None else np.flatnonzero(av[idx]).tolist()
@@ -1223,10 +1273,10 @@ class MatchIndex:
         docs = _analyse_all(recs, w.policy_tags)
         prep = self._prepare(docs, w)
         pr = self._score_pairs(prep, ui, uj, w)
-        fz = self._fuzzy(prep, ui, uj, w.fuzzy)
-        full = self._full(pr.num, pr.den, pr.mult, fz, w.fuzzy)
+        fz, cc = self._costly(prep, ui, uj, w)
+        full = self._full(pr.num, pr.den, pr.mult, w.fuzzy * fz + w.chars * cc)
         order = np.lexsort((uj, -full, ui))  # per demand, best first
-        explained = self._explain(prep, pr, order, full, fz, w, recs)
+        explained = self._explain(prep, pr, order, full, fz, cc, w, recs)
         by_key = {(i, spos[p.supply_id]): p for i, lst in explained.items() for p in lst}
         return [by_key[(i, j)] for i, j in zip(ii.tolist(), jj.tolist(), strict=True)]
 

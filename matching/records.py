@@ -120,7 +120,7 @@ class Weights(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     """Weights of the score components; a component missing on either side drops out.
 
     The base score is ``sum(w_c * x_c) / sum(w_c)`` over the components ``c`` that both records
-    can be compared on (text and fuzzy always; region only when both have a city; …). The
+    can be compared on (text, fuzzy and chars always; region only when both have a city; …). The
     policy boost then multiplies it by ``1 - policy * (1 - boost)``, where ``boost`` is the
     largest ``policy_tags`` value among the demand's tags (0 when none), so boosted demands keep
     their score and others lose at most ``policy``.
@@ -128,6 +128,7 @@ class Weights(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
 
     text: _W = 0.45
     fuzzy: _W = 0.10
+    chars: _W = 0.15
     field: _W = 0.25
     mode: _W = 0.10
     region: _W = 0.10
@@ -157,6 +158,7 @@ _DEFAULTS: dict[str, Weights] = {
     "jobs": Weights(
         text=0.25,
         fuzzy=0.05,
+        chars=0.0,
         field=0.0,
         mode=0.0,
         region=0.10,
@@ -170,6 +172,7 @@ _DEFAULTS: dict[str, Weights] = {
 _COMPONENTS = (
     "text",
     "fuzzy",
+    "chars",
     "field",
     "mode",
     "region",

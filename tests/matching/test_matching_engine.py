@@ -91,7 +91,7 @@ def test_hand_computed_text_and_region_components():
     # One shared token out of one each side: text coverage 1 both ways; same city.
     d = [{"id": "d", "title": "焦化", "city": "太原"}]
     s = [{"id": "s", "title": "焦化", "city": "太原"}]
-    w = {"fuzzy": 0.0, "field": 0.0, "mode": 0.0, "policy": 0.0}
+    w = {"fuzzy": 0.0, "chars": 0.0, "field": 0.0, "mode": 0.0, "policy": 0.0}
     p = match(d, s, weights=w)[0].pairs[0]
     assert p.components["text"] == pytest.approx(1.0)
     assert p.components["region"] == 1.0
@@ -102,6 +102,24 @@ def test_hand_computed_text_and_region_components():
     assert p.score == pytest.approx((0.45 + 0.10 * 0.6) / 0.55, abs=1e-6)
     s3 = [{"id": "s", "title": "焦化", "city": "省外"}]
     assert match(d, s3, weights=w)[0].pairs[0].components["region"] == 0.2
+
+
+def test_hand_computed_chars_component():
+    # Supplies 生产力 and 焦化: idf over 2 supplies, ln(1 + 2/1) for every character they
+    # hold. The demand 小生产 shares 生, 产 with the first; 小 is in no supply, so it weighs
+    # ln(1 + 2) as the rarest known character would. Counts are 1: sublinear weight 1 each.
+    # cos = (2 · idf²) / (sqrt(3 · idf²) · sqrt(3 · idf²)) = 2/3.
+    s = [{"id": "a", "title": "生产力"}, {"id": "b", "title": "焦化"}]
+    d = [{"id": "d", "title": "小生产"}]
+    w = {"text": 0.0, "fuzzy": 0.0, "chars": 1.0, "field": 0.0, "mode": 0.0, "policy": 0.0}
+    pairs = {p.supply_id: p for p in match(d, s, weights=w, top_k=2)[0].pairs}
+    assert pairs["a"].components["chars"] == pytest.approx(2 / 3, abs=1e-4)
+    assert pairs["a"].score == pytest.approx(2 / 3, abs=1e-4)
+    assert pairs["b"].components["chars"] == 0.0
+    # Without the unknown 小 the texts share all their known characters' weight but one.
+    d2 = [{"id": "d", "title": "生产"}]
+    p2 = match(d2, s, weights=w, top_k=1)[0].pairs[0]
+    assert p2.components["chars"] == pytest.approx(2 / (math.sqrt(2) * math.sqrt(3)), abs=1e-4)
 
 
 def test_policy_boost_multiplies():
@@ -353,7 +371,7 @@ def test_score_given_pairs_equals_their_ranking(dem, sup, data):
         mine = {p.supply_id: p for p in got if p.demand_id == d}
         ordered = sorted(mine.values(), key=lambda p: p.rank)
         assert [p.rank for p in ordered] == list(range(1, len(mine) + 1))
-        assert all(a.score >= b.score for a, b in zip(ordered, ordered[1:]))
+        assert all(a.score >= b.score for a, b in zip(ordered, ordered[1:], strict=False))
 
 
 def test_score_names_bad_pairs():

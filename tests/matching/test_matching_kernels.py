@@ -170,8 +170,8 @@ def test_parallel_path_equals_serial(monkeypatch):
 
 
 def test_char_counts_match_a_counter():
-    strings = ["钢桥钢", "", "桥梁", "𠀀钢"]  # 𠀀 lies outside the BMP: dropped
-    m, lookup = E._char_counts(strings)
+    strings = ["钢桥钢", "", "桥梁", "𠀀钢"]  # 𠀀 lies outside the BMP: never a column
+    m, lookup, unknown_sq = E._char_counts(strings)
     chars = sorted({"钢", "桥", "梁"})  # columns follow code points
     assert [chr(c) for c in np.flatnonzero(lookup >= 0)] == chars
     dense = m.toarray()
@@ -180,8 +180,10 @@ def test_char_counts_match_a_counter():
         for ch in set(s) - {"𠀀"}:
             expected[i, chars.index(ch)] = 1.0 + np.log(s.count(ch))
     np.testing.assert_allclose(dense, expected)
-    # Against a given lookup, unknown characters are dropped.
-    m2, _ = E._char_counts(["梁柱钢"], lookup)
+    np.testing.assert_allclose(unknown_sq, [0, 0, 0, 1])
+    # Against a given lookup, unknown characters get no column; their squares are summed.
+    m2, _, u2 = E._char_counts(["梁柱柱钢"], lookup)
     assert {chars[j] for j in m2.indices} == {"梁", "钢"}
-    empty, _ = E._char_counts(["钢"], np.full(0x10000, -1, np.int32))
-    assert empty.nnz == 0
+    np.testing.assert_allclose(u2, [(1 + np.log(2)) ** 2])
+    empty, _, u3 = E._char_counts(["钢"], np.full(0x10000, -1, np.int32))
+    assert empty.nnz == 0 and u3[0] == 1.0
