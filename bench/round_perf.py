@@ -140,11 +140,10 @@ async def main() -> None:
     admin = await asyncpg.connect(admin_dsn)
     name = f"duijie_bench_{secrets.token_hex(3)}"
     await admin.execute(f'CREATE DATABASE "{name}"')
-    dsn = (
-        admin_dsn.rsplit("/", 1)[0]
-        + f"/{name}"
-        + ("?" + admin_dsn.split("?", 1)[1] if "?" in admin_dsn else "")
-    )
+    # The embedded server's DSN carries its socket directory in the query (?host=/…/): swap
+    # the database in the path only.
+    base, _, query = admin_dsn.partition("?")
+    dsn = base.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
     try:
         conn = await asyncpg.connect(dsn)
         await migrate(conn)
