@@ -219,22 +219,31 @@ def test_adding_matching_keyword_never_lowers_text(dem, sup, data):
 @settings(max_examples=25, deadline=None)
 @given(st.lists(rec_st, min_size=1, max_size=5), st.lists(rec_st, min_size=1, max_size=30))
 def test_candidates_agree_with_exhaustive(dem, sup):
-    # A small final pool forces the pruning paths (not the "index is small" shortcut); the
-    # wide pool (4 × candidates) then holds every sharer, so only non-sharers can be missed.
-    idx = MatchIndex(records("s", sup), candidates=8, fuzzy_candidates=2, extra_cap=10_000)
     d = records("d", dem)
+    # 1. The costly stage (fuzzy, chars) prunes by an upper bound: with every supply a
+    #    candidate, the top k must equal exhaustive scoring exactly.
+    idx = MatchIndex(records("s", sup), candidates=1000, fuzzy_candidates=2, extra_cap=10_000)
     a = idx.rank(d, 3)
     b = idx.rank(d, 3, mode="exhaustive")
     for ra, rb in zip(a, b, strict=True):
-        sa = [p.score for p in ra.pairs]
-        sb = [p.score for p in rb.pairs]
-        # Exact unless a demand had fewer sharers than needed; scores must never exceed.
-        assert len(sa) == len(sb)
-        for x, y in zip(sa, sb, strict=True):
-            assert x <= y + 1e-9
-        shared_any = [p for p in rb.pairs if p.components["text"] > 0]
-        if len(shared_any) == len(rb.pairs):
-            assert sa == pytest.approx(sb)
+        assert [p.score for p in ra.pairs] == [p.score for p in rb.pairs]
+    # 2. A small final pool forces the candidate funnel, which ranks sharers by the cheap
+    #    components only: scores never exceed exhaustive ones, and without costly
+    #    components (which the funnel cannot see) the wide pool (4 × candidates) holds every
+    #    sharer, so only non-sharers can be missed.
+    idx = MatchIndex(records("s", sup), candidates=8, fuzzy_candidates=2, extra_cap=10_000)
+    for weights in (None, {"fuzzy": 0.0, "chars": 0.0}):
+        a = idx.rank(d, 3, weights=weights)
+        b = idx.rank(d, 3, weights=weights, mode="exhaustive")
+        for ra, rb in zip(a, b, strict=True):
+            sa = [p.score for p in ra.pairs]
+            sb = [p.score for p in rb.pairs]
+            assert len(sa) == len(sb)
+            for x, y in zip(sa, sb, strict=True):
+                assert x <= y + 1e-9
+            shared_any = [p for p in rb.pairs if p.components["text"] > 0]
+            if weights is not None and len(shared_any) == len(rb.pairs):
+                assert sa == pytest.approx(sb)
 
 
 def test_text_component_matches_independent_oracle():
