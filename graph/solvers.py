@@ -267,30 +267,27 @@ def _diagnose(inst: Instance) -> InfeasibleError:
     ps = inst.smin - lo_s
     hints: list[str] = []
     parts: list[str] = []
-    for i in short_d[:10]:
-        name = inst.demand_ids[i]
-        parts.append(f"需求 {name} 最低 {inst.dmin[i]}，最多只能得到 {got_d[i] + pd[i]}")
-        if cand_d[i] < lo_d[i]:
-            hints.append(
-                f"为需求 {name} 增加候选（现有 {cand_d[i]} 个可用）或把其最低负载降到 {cand_d[i] + pd[i]}"
-            )
-        else:
-            nb = [inst.supply_ids[s] for s in fs[fd == i][:5]]
-            hints.append(
-                f"提高需求 {name} 的候选供给（{'、'.join(nb)}）的最高负载，或把其最低负载降到 {got_d[i] + pd[i]}"
-            )
-    for i in short_s[:10]:
-        name = inst.supply_ids[i]
-        parts.append(f"供给 {name} 最低 {inst.smin[i]}，最多只能得到 {got_s[i] + ps[i]}")
-        if cand_s[i] < lo_s[i]:
-            hints.append(
-                f"为供给 {name} 增加候选（现有 {cand_s[i]} 个可用）或把其最低负载降到 {cand_s[i] + ps[i]}"
-            )
-        else:
-            nb = [inst.demand_ids[d] for d in fd[fs == i][:5]]
-            hints.append(
-                f"提高供给 {name} 的候选需求（{'、'.join(nb)}）的最高负载，或把其最低负载降到 {got_s[i] + ps[i]}"
-            )
+    # The same reasoning for both sides: (label, other side's label, ids, mins, reachable,
+    # candidate counts, pins, shortfalls, own and other endpoint of every usable edge).
+    sides = (
+        ("需求", "供给", inst.demand_ids, inst.dmin, got_d, cand_d, pd, lo_d, short_d, fd, fs,
+         inst.supply_ids),
+        ("供给", "需求", inst.supply_ids, inst.smin, got_s, cand_s, ps, lo_s, short_s, fs, fd,
+         inst.demand_ids),
+    )  # fmt: skip
+    for label, other, ids, mins, got, cand, pin, lo, short, own, far, far_ids in sides:
+        for i in short[:10]:
+            name = ids[i]
+            parts.append(f"{label} {name} 最低 {mins[i]}，最多只能得到 {got[i] + pin[i]}")
+            if cand[i] < lo[i]:
+                hints.append(
+                    f"为{label} {name} 增加候选（现有 {cand[i]} 个可用）或把其最低负载降到 {cand[i] + pin[i]}"
+                )
+            else:
+                nb = [far_ids[j] for j in far[own == i][:5]]
+                hints.append(
+                    f"提高{label} {name} 的候选{other}（{'、'.join(nb)}）的最高负载，或把其最低负载降到 {got[i] + pin[i]}"
+                )
     more = len(short_d) + len(short_s) - len(parts)
     msg = "最低负载无法同时满足 (minimum loads infeasible)：" + "；".join(parts)
     if more > 0:

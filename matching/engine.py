@@ -307,6 +307,11 @@ def _rank_blob(bounds: tuple[int, int]) -> bytes:
 # --------------------------------------------------------------------------- term spaces
 
 
+def _idf(df: np.ndarray, n: int) -> tuple[np.ndarray, float]:
+    """``ln(1 + n / df)`` per term, and the same for a term no document has (df = 1)."""
+    return np.log1p(n / np.maximum(df, 1.0)), math.log1p(max(n, 1))
+
+
 def _rows_sum(m) -> np.ndarray:
     return np.asarray(m.sum(axis=1), dtype=np.float64).ravel()
 
@@ -402,8 +407,7 @@ class _Space:
         raw = sp.csr_matrix((vals, cols, indptr), shape=(n, max(len(vocab), 1)))
         raw.sum_duplicates()
         self.df = np.bincount(raw.indices, minlength=raw.shape[1]).astype(np.float64)
-        self.idf = np.log1p(n / np.maximum(self.df, 1.0))
-        self.oov_idf = math.log1p(max(n, 1))
+        self.idf, self.oov_idf = _idf(self.df, n)
         # Column n_terms of ``_idf_ext`` is the idf of a term outside the vocabulary.
         self._idf_ext = np.append(self.idf, self.oov_idf)
         self.sw = (raw @ sp.diags(self.idf)).tocsr()
@@ -555,9 +559,8 @@ class _Chars:
 
     def __init__(self, docs: Sequence[_Doc]):
         counts, self.lookup, _ = _char_counts([d.han for d in docs])
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        self.idf = sp.diags(np.log1p(len(docs) / np.maximum(df, 1.0)))
-        self.oov_idf = math.log1p(max(len(docs), 1))
+        idf, self.oov_idf = _idf(np.bincount(counts.indices, minlength=counts.shape[1]), len(docs))
+        self.idf = sp.diags(idf)
         self.unit = _unit_rows(counts @ self.idf)
 
     def vectorize(self, strings: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -1001,6 +1004,10 @@ class MatchIndex:
             upper = np.where(pr.den > 0, (pr.num + wf + wc) / pr.den, 0.0) * pr.mult
         fz = np.full(len(ii), np.nan)
         cc = np.zeros(len(ii))
+
+        def extra(m):  # Σ w·x of the costly components of the pairs ``m``
+            return wf * fz[m] + wc * cc[m]
+
         # Pairs are grouped by demand (ii is sorted by construction).
         if mode == "exhaustive" or wf + wc <= 0:
             fz[:], cc[:] = self._costly(prep, ii, jj, w)
@@ -1010,9 +1017,7 @@ class MatchIndex:
             # theta: a demand's k-th best full score so far (-1 while it has fewer than k);
             # a pair whose upper bound cannot reach it cannot enter the top k.
             done = np.flatnonzero(~np.isnan(fz))
-            fd = self._full(
-                pr.num[done], pr.den[done], pr.mult[done], wf * fz[done] + wc * cc[done]
-            )
+            fd = self._full(pr.num[done], pr.den[done], pr.mult[done], extra(done))
             top = _seg_top(ii[done], fd, k)
             seg = ii[done][top] - lo
             theta = np.full(hi - lo, np.inf)
@@ -1024,9 +1029,7 @@ class MatchIndex:
                 fz[sel], cc[sel] = self._costly(prep, ii[sel], jj[sel], w)
         scored = ~np.isnan(fz)
         full = np.full(len(ii), -1.0)
-        full[scored] = self._full(
-            pr.num[scored], pr.den[scored], pr.mult[scored], wf * fz[scored] + wc * cc[scored]
-        )
+        full[scored] = self._full(pr.num[scored], pr.den[scored], pr.mult[scored], extra(scored))
         # Ties go to the smaller supply position: pairs are sorted by (ii, jj).
         idx = _seg_top(ii, full, k)
         idx = idx[full[idx] >= 0]
