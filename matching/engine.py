@@ -13,9 +13,9 @@ run on the best ``fuzzy_candidates`` by the cheap score, then on every other can
 upper bound (cheap part + full costly weights) could still beat the k-th score (at most
 ``extra_cap``). ``exhaustive`` mode scores every pair in full with the same code.
 
-Pairwise sums over shared terms use one kernel (:func:`_pair_terms`): a chunk of demand rows
-is scattered into a dense buffer and each pair's supply entries look their term up there, so
-scoring and explanations need no sparse row gathers. Selections per demand (top candidates,
+Pairwise sums over shared terms are compiled loops (:mod:`matching._kernels`): a demand row
+is scattered into a dense buffer once and each of its pairs' supply entries looks its term up
+there, so scoring and explanations need no sparse row gathers. Selections per demand (top candidates,
 top k) are done for whole blocks at once (:func:`_seg_top`). Large batches are analysed and
 ranked in forked worker processes (:func:`_can_fork`), with the same result as in-process.
 """
@@ -259,6 +259,7 @@ def _forked(job: Any, processes: int):
     """A fork pool whose workers see ``job`` (inherited through fork, never pickled)."""
     global _JOB
     T.tokenize("")  # load the dictionaries once, before forking, so children share them
+    _kernels().warm()  # and the compiled kernels
     _JOB = job
     # Frozen objects are skipped by the garbage collector, so neither the children's nor this
     # process's collections walk (and, in the children, copy-on-write) the existing heap.
@@ -316,69 +317,29 @@ def _rows_sum(m) -> np.ndarray:
     return np.asarray(m.sum(axis=1), dtype=np.float64).ravel()
 
 
-#: Cells of the dense scratch buffer holding a chunk of demand rows (32 MiB of float64) and
-#: the most supply-side entries gathered at once; both bound the kernel's memory.
-_BUF_CELLS = 1 << 22
-_CHUNK_ENTRIES = 1 << 21
+def _kernels():
+    """:mod:`matching._kernels`, imported on first use: numba takes over half a second to
+    import, which processes that never score a pair (the web service's other routes, the
+    CLI's other commands) should not pay."""
+    from . import _kernels as kernels
+
+    return kernels
 
 
-def _pair_terms(q, s, ii: np.ndarray, jj: np.ndarray):
-    """Supply-side entries of each pair ``(ii[p], jj[p])`` with the demand's value of that term.
-
-    Yields ``(p0, p1, pid, cols, qv, sv)`` per chunk of consecutive pairs ``p0:p1``: for every
-    stored entry ``(jj[p], cols[e])`` of ``s`` (``pid[e] = p - p0``), ``sv`` is its value and
-    ``qv`` the value of ``q[ii[p], cols[e]]`` (0 when the demand lacks the term). Row sums
-    over ``pid`` (``np.bincount``) then give any pairwise dot product. The demand rows of a
-    chunk are scattered into a dense buffer, so a lookup is one indexed load instead of the
-    row gathers and sparse element-wise products of ``q[ii].multiply(s[jj])``; ``ii`` must be
-    non-decreasing (pairs grouped by demand).
-    """
-    n_pairs = len(ii)
-    if n_pairs == 0:
-        return
-    width = max(s.shape[1], 1)
-    ii = np.asarray(ii, np.int64)
-    n_dem = int(np.count_nonzero(ii[1:] != ii[:-1])) + 1
-    # Sized for the demands at hand: a single query must not pay for a batch-sized buffer.
-    rows_per = max(1, min(n_dem, _BUF_CELLS // width))
-    buf = np.zeros(rows_per * width)
-    s_ptr, s_idx, s_dat = s.indptr, s.indices, s.data
-    q_ptr, q_idx, q_dat = q.indptr, q.indices, q.data
-    lens_all = (s_ptr[jj + 1] - s_ptr[jj]).astype(np.int64)
-    cum = np.concatenate(([0], np.cumsum(lens_all)))
-    p0 = 0
-    while p0 < n_pairs:
-        # Pairs of at most ``rows_per`` demands and about ``_CHUNK_ENTRIES`` entries.
-        p1 = int(np.searchsorted(cum, cum[p0] + _CHUNK_ENTRIES, side="right")) - 1
-        p1 = min(max(p1, p0 + 1), n_pairs)
-        dem, local = np.unique(ii[p0:p1], return_inverse=True)
-        if len(dem) > rows_per:
-            dem = dem[:rows_per]
-            p1 = p0 + int(np.searchsorted(ii[p0:p1], dem[-1], side="right"))
-            local = local[: p1 - p0]
-        # Scatter the chunk's demand rows into the buffer.
-        qs, qe = q_ptr[dem], q_ptr[dem + 1]
-        qlen = qe - qs
-        qpos = np.repeat(qs - np.cumsum(qlen) + qlen, qlen) + np.arange(int(qlen.sum()))
-        slots = np.repeat(np.arange(len(dem)) * width, qlen) + q_idx[qpos]
-        buf[slots] = q_dat[qpos]
-        lens = lens_all[p0:p1]
-        starts = s_ptr[jj[p0:p1]]
-        pos = np.repeat(starts - cum[p0:p1] + cum[p0], lens) + np.arange(int(cum[p1] - cum[p0]))
-        pid = np.repeat(np.arange(p1 - p0), lens)
-        cols = s_idx[pos]
-        qv = buf[np.repeat(local * width, lens) + cols]
-        yield p0, p1, pid, cols, qv, s_dat[pos]
-        buf[slots] = 0.0
-        p0 = p1
+def _csr_args(q, s) -> tuple:
+    return (q.indptr, q.indices, q.data, s.indptr, s.indices, s.data)
 
 
 def _pair_dot(q, s, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
-    """``out[p] = q[ii[p]] · s[jj[p]]`` for pairs grouped by demand (see :func:`_pair_terms`)."""
-    out = np.zeros(len(ii))
-    for p0, p1, pid, _cols, qv, sv in _pair_terms(q, s, ii, jj):
-        out[p0:p1] = np.bincount(pid, weights=qv * sv, minlength=p1 - p0)
-    return out
+    """``out[p] = q[ii[p]] · s[jj[p]]`` for pairs grouped by demand (see :mod:`._kernels`)."""
+    if len(ii) == 0:
+        return np.zeros(0)
+    return _kernels().pair_dot(*_csr_args(q, s), _i64(ii), _i64(jj), max(s.shape[1], 1))
+
+
+def _i64(a: np.ndarray) -> np.ndarray:
+    # One integer type for the pair arrays, so each kernel is compiled once per matrix type.
+    return np.ascontiguousarray(a, dtype=np.int64)
 
 
 class _Space:
@@ -452,15 +413,12 @@ class _Space:
         arrays, for explanations.
         """
         qw, _qbin, qsum = vec
-        a = np.zeros(len(ii))
-        b = np.zeros(len(ii))
-        shared = []
-        for p0, p1, pid, cols, qv, sv in _pair_terms(qw, self.sw, ii, jj):
-            hit = qv > 0
-            a[p0:p1] = np.bincount(pid, weights=qv, minlength=p1 - p0)
-            b[p0:p1] = np.bincount(pid, weights=np.where(hit, sv, 0.0), minlength=p1 - p0)
-            if terms:
-                shared.append((pid[hit] + p0, cols[hit], qv[hit]))
+        ii, jj = _i64(ii), _i64(jj)
+        args = (*_csr_args(qw, self.sw), ii, jj, max(self.sw.shape[1], 1))
+        if len(ii):
+            a, b, hits = _kernels().pair_cover(*args)
+        else:
+            a, b, hits = np.zeros(0), np.zeros(0), np.zeros(0, np.int64)
         qs, ss = qsum[ii], self.ssum[jj]
         with np.errstate(divide="ignore", invalid="ignore"):
             cd = np.where(qs > 0, a / qs, 0.0)
@@ -470,11 +428,9 @@ class _Space:
         score = cd**alpha * cs ** (1.0 - alpha)
         if not terms:
             return score
-        if shared:
-            cat = [np.concatenate(x) for x in zip(*shared, strict=True)]
-        else:
-            cat = [np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)]
-        return score, tuple(cat)
+        if not len(ii):
+            return score, (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        return score, _kernels().pair_shared(*args, int(hits.sum()))
 
     def pruned(self, max_df: int | None):
         """Transposed supply matrices (binary, weighted) keeping terms with ``df <= max_df``."""

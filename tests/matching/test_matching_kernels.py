@@ -27,32 +27,37 @@ def sparse_pairs(draw):
     return q, s, ii, jj
 
 
-@settings(max_examples=60, deadline=None)
-@given(sparse_pairs(), st.sampled_from([(1 << 22, 1 << 21), (3, 2), (10, 7)]))
-def test_pair_dot_matches_dense_oracle(data, limits):
+@settings(max_examples=80, deadline=None)
+@given(sparse_pairs(), st.booleans())
+def test_pair_kernels_match_dense_oracle(data, grouped):
     q, s, ii, jj = data
-    # Tiny buffers force every chunking path (one demand split over chunks, many chunks).
-    old = E._BUF_CELLS, E._CHUNK_ENTRIES
-    E._BUF_CELLS, E._CHUNK_ENTRIES = limits
-    try:
-        got = E._pair_dot(q, s, ii, jj)
-        qd, sd = q.toarray(), s.toarray()
-        want = np.array([qd[i] @ sd[j] for i, j in zip(ii, jj, strict=True)])
-        assert got == pytest.approx(want, abs=1e-12)
-        # The explanation listing names exactly the terms present on both sides of a pair.
-        space = E._Space([{f"t{k}": 1.0 for k, x in enumerate(row) if x} for row in sd])
-        vec = space.vectorize([{f"t{k}": 1.0 for k, x in enumerate(row) if x} for row in qd])
-        _, (tp, tt, _tv) = space.pair_score(vec, ii, jj, 0.7, terms=True)
-        listed = {(int(p), space.terms[t]) for p, t in zip(tp, tt, strict=True)}
-        expect = {
-            (p, f"t{k}")
-            for p, (i, j) in enumerate(zip(ii, jj, strict=True))
-            for k in range(qd.shape[1])
-            if qd[i, k] and sd[j, k]
-        }
-        assert listed == expect
-    finally:
-        E._BUF_CELLS, E._CHUNK_ENTRIES = old
+    if not grouped:
+        # Pairs not grouped by demand are slower (the demand row is scattered again) but
+        # still right.
+        perm = np.random.default_rng(len(ii)).permutation(len(ii))
+        ii, jj = ii[perm], jj[perm]
+    got = E._pair_dot(q, s, ii, jj)
+    qd, sd = q.toarray(), s.toarray()
+    want = np.array([qd[i] @ sd[j] for i, j in zip(ii, jj, strict=True)])
+    assert got == pytest.approx(want, abs=1e-12)
+    # The coverage sums: the demand's and the supply's weight of the shared terms.
+    a, b, hits = E._kernels().pair_cover(*E._csr_args(q, s), ii, jj, q.shape[1])
+    both = [(i, j, (qd[i] > 0) & (sd[j] > 0)) for i, j in zip(ii, jj, strict=True)]
+    assert a == pytest.approx([qd[i][m].sum() for i, _, m in both], abs=1e-12)
+    assert b == pytest.approx([sd[j][m].sum() for _, j, m in both], abs=1e-12)
+    assert hits.tolist() == [int(m.sum()) for _, _, m in both]
+    # The explanation listing names exactly the terms present on both sides of a pair.
+    space = E._Space([{f"t{k}": 1.0 for k, x in enumerate(row) if x} for row in sd])
+    vec = space.vectorize([{f"t{k}": 1.0 for k, x in enumerate(row) if x} for row in qd])
+    _, (tp, tt, _tv) = space.pair_score(vec, ii, jj, 0.7, terms=True)
+    listed = {(int(p), space.terms[t]) for p, t in zip(tp, tt, strict=True)}
+    expect = {
+        (p, f"t{k}")
+        for p, (i, j) in enumerate(zip(ii, jj, strict=True))
+        for k in range(qd.shape[1])
+        if qd[i, k] and sd[j, k]
+    }
+    assert listed == expect
 
 
 @settings(max_examples=60, deadline=None)
