@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["pair_cover", "pair_dot", "pair_shared"]
+__all__ = ["pair_cover", "pair_dot", "pair_shared", "sharers"]
 
 
 @njit(cache=True, nogil=True)
@@ -108,6 +108,107 @@ def pair_shared(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width, total):
     return pid, col, val
 
 
+@njit(cache=True, nogil=True)
+def sharers(
+    q_ptr, q_idx, q_dat, rows, t_ptr, t_idx, t_dat, qsum, ssum, alpha, wide
+):  # pragma: no cover
+    """Supplies sharing a term with each demand row, and a coverage proxy of each pair.
+
+    ``t`` is the transposed supply matrix (terms × supplies, supply weights). For demand
+    ``rows[r]`` the sharers are the supplies with a stored entry under one of its terms;
+    ``a`` sums the demand's weights of the shared terms, ``b`` the supply's, and the proxy is
+    ``min(a/qsum, 1)**alpha * min(b/ssum, 1)**(1-alpha)``. Returns per row the number of
+    sharers, and the kept sharers as ``(row, supply, proxy)`` in supply order: all of them
+    when a row has at most ``wide``, else the ``wide`` best by proxy (ties: smaller supply).
+    The sums run over the demand's terms in stored order, as a sparse product does.
+    """
+    n_sup = len(ssum)
+    acc_a = np.zeros(n_sup)
+    acc_b = np.zeros(n_sup)
+    seen = np.zeros(n_sup, np.bool_)
+    touched = np.empty(n_sup, np.int64)
+    counts = np.zeros(len(rows), np.int64)
+    cap = 1024
+    out_r = np.empty(cap, np.int64)
+    out_j = np.empty(cap, np.int64)
+    out_p = np.empty(cap)
+    e = 0
+    for r in range(len(rows)):
+        i = rows[r]
+        m = 0
+        for k in range(q_ptr[i], q_ptr[i + 1]):
+            t = q_idx[k]
+            qv = q_dat[k]
+            for x in range(t_ptr[t], t_ptr[t + 1]):
+                j = t_idx[x]
+                if not seen[j]:
+                    seen[j] = True
+                    touched[m] = j
+                    m += 1
+                acc_a[j] += qv
+                acc_b[j] += t_dat[x]
+        counts[r] = m
+        if m == 0:
+            continue
+        if m * 64 > n_sup:  # many sharers: a scan of the flags is cheaper than a sort
+            sel = np.empty(m, np.int64)
+            y = 0
+            for j in range(n_sup):
+                if seen[j]:
+                    sel[y] = j
+                    y += 1
+        else:
+            sel = np.sort(touched[:m])
+        prox = np.empty(m)
+        qs = max(qsum[i], 1e-12)
+        for y in range(m):
+            j = sel[y]
+            cd = min(acc_a[j] / qs, 1.0)
+            cs = min(acc_b[j] / max(ssum[j], 1e-12), 1.0)
+            prox[y] = cd**alpha * cs ** (1.0 - alpha)
+            acc_a[j] = 0.0
+            acc_b[j] = 0.0
+            seen[j] = False
+        take = min(m, wide)
+        if e + take > cap:
+            while e + take > cap:
+                cap *= 2
+            out_r = _grow(out_r, cap)
+            out_j = _grow(out_j, cap)
+            out_p = _grow(out_p, cap)
+        if m <= wide:
+            for y in range(m):
+                out_r[e] = r
+                out_j[e] = sel[y]
+                out_p[e] = prox[y]
+                e += 1
+            continue
+        # The wide-th best proxy; better ones are all kept, ties in supply order.
+        thr = np.partition(-prox, wide - 1)[wide - 1]
+        better = 0
+        for y in range(m):
+            if -prox[y] < thr:
+                better += 1
+        ties = wide - better
+        for y in range(m):
+            v = -prox[y]
+            if v < thr or (v == thr and ties > 0):
+                if v == thr:
+                    ties -= 1
+                out_r[e] = r
+                out_j[e] = sel[y]
+                out_p[e] = prox[y]
+                e += 1
+    return counts, out_r[:e], out_j[:e], out_p[:e]
+
+
+@njit(cache=True)
+def _grow(a, cap):  # pragma: no cover
+    b = np.empty(cap, a.dtype)
+    b[: len(a)] = a
+    return b
+
+
 def warm() -> None:
     """Compile (or load from numba's cache) the kernels for scipy's usual CSR types.
 
@@ -122,3 +223,4 @@ def warm() -> None:
     pair_dot(*args)
     pair_cover(*args)
     pair_shared(*args, 0)
+    sharers(ptr, idx, dat, pairs[:0], ptr, idx, dat, dat, dat, 0.5, 1)

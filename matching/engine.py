@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -277,28 +277,58 @@ def _analyse_range(bounds: tuple[int, int]) -> list[_Doc]:
     return [_analyse(r, tags) for r in recs[bounds[0] : bounds[1]]]
 
 
-def _analyse_all(recs: Sequence[Any], policy_tags: Mapping[str, float]) -> list[_Doc]:
-    """Analyse records; a large batch is split between this process and forked workers.
+#: Records per task of the forked analysis: small enough to balance the workers, large
+#: enough that a task's overhead (a pickled result) stays negligible.
+_ANALYSIS_CHUNK = 1000
 
-    Segmentation is pure Python around rjieba and dominates batch runs. The records reach the
-    workers through fork; only the results are pickled back.
+
+def _analyse_batches(
+    batches: Sequence[Sequence[Any]], policy_tags: Mapping[str, float]
+) -> Iterator[list[_Doc]]:
+    """Analysed documents of each batch of records, in order, one batch per ``next``.
+
+    Segmentation is pure Python around rjieba and dominates batch runs, so large inputs are
+    analysed by forked workers (the records reach them through fork; only the results are
+    pickled back). They go on with later batches while the caller works on an earlier one:
+    :func:`match` builds the supply index while the demands are still being analysed.
     """
-    if not _can_fork(len(recs)):
-        return [_analyse(r, policy_tags) for r in recs]
-    step = -(-len(recs) // _cores())
-    parts = [(lo, min(lo + step, len(recs))) for lo in range(0, len(recs), step)]
-    with _forked((recs, policy_tags), len(parts) - 1) as pool:
-        pending = pool.map_async(_analyse_range, parts[1:], chunksize=1)
-        first = _analyse_range(parts[0])
-        rest = pending.get()
-    return first + [d for chunk in rest for d in chunk]
+    total = sum(len(b) for b in batches)
+    if not _can_fork(total):
+        for b in batches:
+            yield [_analyse(r, policy_tags) for r in b]
+        return
+    flat = [r for b in batches for r in b]
+    chunks: list[list[tuple[int, int]]] = []
+    lo = 0
+    for b in batches:
+        chunks.append(
+            [
+                (x, min(x + _ANALYSIS_CHUNK, lo + len(b)))
+                for x in range(lo, lo + len(b), _ANALYSIS_CHUNK)
+            ]
+        )
+        lo += len(b)
+    with _forked((flat, policy_tags), _cores()) as pool:
+        results = pool.imap(_analyse_range, [c for cs in chunks for c in cs], chunksize=1)
+        for cs in chunks:
+            yield [d for _ in cs for d in next(results)]
+
+
+def _analyse_all(recs: Sequence[Any], policy_tags: Mapping[str, float]) -> list[_Doc]:
+    """Analysed documents of ``recs`` (see :func:`_analyse_batches`)."""
+    return next(_analyse_batches([recs], policy_tags))
 
 
 def _rank_range(job: tuple, lo: int, hi: int) -> list[Ranking]:
-    index, prep, w, top_k, mode, recs = job
-    pr, idx, full, fz, cc = index._rank_block(prep, lo, hi, w, top_k, mode)
-    ranked = index._explain(prep, pr, idx, full, fz, cc, w, recs)
-    return [Ranking(demand_id=recs[i].id, pairs=tuple(ranked.get(i, ()))) for i in range(lo, hi)]
+    """Rankings of demands ``lo:hi``, prepared here: preparation is per demand, so each block
+    (in a forked worker, for large batches) prepares only its own."""
+    index, docs, w, top_k, mode, recs = job
+    prep = index._prepare(docs[lo:hi], w)
+    pr, idx, full, fz, cc = index._rank_block(prep, 0, hi - lo, w, top_k, mode)
+    ranked = index._explain(prep, pr, idx, full, fz, cc, w, recs[lo:hi])
+    return [
+        Ranking(demand_id=recs[lo + i].id, pairs=tuple(ranked.get(i, ()))) for i in range(hi - lo)
+    ]
 
 
 def _rank_blob(bounds: tuple[int, int]) -> bytes:
@@ -373,7 +403,6 @@ class _Space:
         self._idf_ext = np.append(self.idf, self.oov_idf)
         self.sw = (raw @ sp.diags(self.idf)).tocsr()
         self.ssum = _rows_sum(self.sw)
-        self.sbin = (raw > 0).astype(np.float64).tocsr()
         self.has = self.ssum > 0
         norms = np.sqrt(_rows_sum(self.sw.multiply(self.sw)))
         self.unit = (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ self.sw).tocsr()
@@ -388,7 +417,8 @@ class _Space:
         j = self.vocab.get(term)
         return float(self.idf[j]) if j is not None else self.oov_idf
 
-    def vectorize(self, docs: Sequence[dict[str, float]]):
+    def vectorize(self, docs: Sequence[dict[str, float]]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Demands' weighted vectors over the supplies' terms, and each one's total weight."""
         lens = np.fromiter(map(len, docs), np.int64, len(docs))
         total = int(lens.sum())
         cols = self.term_ids(itertools.chain.from_iterable(docs), total)
@@ -404,7 +434,7 @@ class _Space:
             (vals[known], (rows[known], cols[known])), shape=(len(docs), self.sw.shape[1])
         )
         qw.sum_duplicates()
-        return qw, (qw > 0).astype(np.float64).tocsr(), qsum
+        return qw, qsum
 
     def pair_score(self, vec, ii: np.ndarray, jj: np.ndarray, alpha: float, *, terms=False):
         """Coverage score of the pairs (``ii[p]``, ``jj[p]``), ``ii`` non-decreasing.
@@ -412,7 +442,7 @@ class _Space:
         With ``terms=True`` also returns the shared terms as ``(pair, term, demand weight)``
         arrays, for explanations.
         """
-        qw, _qbin, qsum = vec
+        qw, qsum = vec
         ii, jj = _i64(ii), _i64(jj)
         args = (*_csr_args(qw, self.sw), ii, jj, max(self.sw.shape[1], 1))
         if len(ii):
@@ -432,14 +462,13 @@ class _Space:
             return score, (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         return score, _kernels().pair_shared(*args, int(hits.sum()))
 
-    def pruned(self, max_df: int | None):
-        """Transposed supply matrices (binary, weighted) keeping terms with ``df <= max_df``."""
+    def pruned(self, max_df: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR arrays of the transposed weighted supply matrix (terms × supplies), keeping
+        the terms with ``df <= max_df``: the inverted index."""
         if max_df not in self._pruned_t:
-            if max_df is None:
-                self._pruned_t[None] = (self.sbin.T.tocsr(), self.sw.T.tocsr())
-            else:
-                keep = sp.diags((self.df <= max_df).astype(np.float64))
-                self._pruned_t[max_df] = ((self.sbin @ keep).T.tocsr(), (self.sw @ keep).T.tocsr())
+            m = self.sw if max_df is None else self.sw @ sp.diags((self.df <= max_df) * 1.0)
+            t = m.T.tocsr()
+            self._pruned_t[max_df] = (t.indptr, t.indices, t.data)
         return self._pruned_t[max_df]
 
 
@@ -661,6 +690,10 @@ class _Pairs:
     parts: dict[str, tuple[np.ndarray, np.ndarray | None]]  # name → (values, availability)
 
 
+#: Defaults of :class:`MatchIndex`'s candidate settings (see there).
+_CANDIDATES, _FUZZY_CANDIDATES, _EXTRA_CAP = 60, 20, 40
+
+
 class MatchIndex:
     """Supplies analysed once, scored against any number of demands.
 
@@ -699,29 +732,35 @@ class MatchIndex:
         kind: str = "rd",
         weights: Weights | Mapping[str, Any] | None = None,
         *,
-        candidates: int = 60,
-        fuzzy_candidates: int = 20,
-        extra_cap: int = 40,
+        candidates: int = _CANDIDATES,
+        fuzzy_candidates: int = _FUZZY_CANDIDATES,
+        extra_cap: int = _EXTRA_CAP,
     ):
+        self._configure(kind, weights, candidates, fuzzy_candidates, extra_cap)
+        self.records = coerce_records(supplies, kind, "supply")
+        self._build(_analyse_all(self.records, self.weights.policy_tags))
+
+    def _configure(self, kind, weights, candidates, fuzzy_candidates, extra_cap) -> None:
         self.kind = kind
         self.weights = resolve_weights(kind, weights)
         if candidates < 1 or fuzzy_candidates < 1 or extra_cap < 0:
             raise MatchingError("candidates 须 ≥ 1，extra_cap 须 ≥ 0 (bad candidate settings)")
-        self.records = coerce_records(supplies, kind, "supply")
         self.candidates = candidates
         self.fuzzy_candidates = fuzzy_candidates
         self.extra_cap = extra_cap
+
+    def _build(self, docs: list[_Doc]) -> None:
+        """The index over ``self.records``, analysed as ``docs``."""
         self.ids = [r.id for r in self.records]
         self.positions = {sid: j for j, sid in enumerate(self.ids)}
-        docs = _analyse_all(self.records, self.weights.policy_tags)
         self.docs = docs
         self.n = len(docs)
         self.text = _Space([d.text for d in docs])
         self._term_array = np.array(self.text.terms + [""], dtype=object)
         self.chars = _Chars(docs)
-        self.fields = _Fields(docs, self.text, self.chars) if kind == "rd" else None
-        self.skills = _Space([d.skills for d in docs]) if kind == "jobs" else None
-        self.majors = _Space([d.majors for d in docs]) if kind == "jobs" else None
+        self.fields = _Fields(docs, self.text, self.chars) if self.kind == "rd" else None
+        self.skills = _Space([d.skills for d in docs]) if self.kind == "jobs" else None
+        self.majors = _Space([d.majors for d in docs]) if self.kind == "jobs" else None
         self.major_names = [{T.normalize(m) for m in d.major_names} for d in docs]
         self.major_vocab: dict[str, int] = {}
         midx = [
@@ -825,13 +864,13 @@ class MatchIndex:
         if self.skills is not None:
             if w.skills > 0:
                 vals = self.skills.pair_score(prep["skills"], ii, jj, alpha)
-                parts["skills"] = (vals, (prep["skills"][2][ii] > 0) & self.skills.has[jj])
+                parts["skills"] = (vals, (prep["skills"][1][ii] > 0) & self.skills.has[jj])
             if w.major > 0:
                 vals = self.majors.pair_score(prep["majors"], ii, jj, 0.5)
                 exact = _pair_dot(prep["major_exact"], self.major_onehot, ii, jj) > 0
                 parts["major"] = (
                     np.where(exact, 1.0, vals),
-                    (prep["majors"][2][ii] > 0) & self.majors.has[jj],
+                    (prep["majors"][1][ii] > 0) & self.majors.has[jj],
                 )
             if w.education > 0:
                 de, se = prep["edu"][ii], self.edu[jj]
@@ -885,7 +924,7 @@ class MatchIndex:
         b, c = hi - lo, self.candidates
         if self.n <= c:
             return np.repeat(np.arange(lo, hi), self.n), np.tile(np.arange(self.n), b)
-        qw, qbin, qsum = prep["text"]
+        qw, qsum = prep["text"]
         alpha = w.text_demand_share
         wide = WIDE_FACTOR * c
         rows = np.arange(lo, hi)
@@ -896,29 +935,22 @@ class MatchIndex:
         for max_df in (self.max_df, None):
             if len(rows) == 0:
                 break
-            sbin_t, sw_t = self.text.pruned(max_df)
-            a = (qw[rows] @ sbin_t).tocsr()
-            bb = (qbin[rows] @ sw_t).tocsr()
-            # Equal input patterns give one output pattern; sort only if they differ.
-            if not (np.array_equal(a.indptr, bb.indptr) and np.array_equal(a.indices, bb.indices)):
-                a.sort_indices()
-                bb.sort_indices()
-            cnt = np.diff(a.indptr)
+            cnt, r_of, cols, proxy = _kernels().sharers(
+                qw.indptr,
+                qw.indices,
+                qw.data,
+                _i64(rows),
+                *self.text.pruned(max_df),
+                qsum,
+                self.text.ssum,
+                alpha,
+                wide,
+            )
             ok = cnt >= c
             if max_df is None:
                 full_rows = rows[~ok]
-            # Both products have one sparsity pattern: the supplies sharing a kept term.
-            r_of = np.repeat(np.arange(len(rows)), cnt)
-            cols = a.indices
-            cd = np.minimum(a.data / np.maximum(qsum[rows][r_of], 1e-12), 1.0)
-            cs = np.minimum(bb.data / np.maximum(self.text.ssum[cols], 1e-12), 1.0)
-            proxy = cd**alpha * cs ** (1.0 - alpha)
-            # Keep every sharer of a row with few, the best ``wide`` of a row with many.
-            keep = ok[r_of] & (cnt <= wide)[r_of]
-            for r in np.flatnonzero(cnt > wide).tolist():
-                x0 = a.indptr[r]
-                top = np.argpartition(-proxy[x0 : a.indptr[r + 1]], wide - 1)[:wide]
-                keep[x0 + top] = True
+            # Every sharer of a row with few, the best ``wide`` of a row with many.
+            keep = ok[r_of]
             pool_i.append(rows[r_of[keep]])
             pool_j.append(cols[keep])
             pool_t.append(proxy[keep])
@@ -1113,20 +1145,20 @@ class MatchIndex:
         >>> [p.supply_id for p in idx.rank([{"id": "d", "title": "燃料电池"}], top_k=2)[0].pairs]
         ['s2', 's1']
         """
-        if mode not in ("candidates", "exhaustive"):
-            raise MatchingError(f"未知的模式 mode={mode!r}，应为 candidates 或 exhaustive")
-        if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
-            raise MatchingError(f"top_k 须为正整数 (top_k must be ≥ 1)，收到 {top_k!r}")
+        _check_rank_args(top_k, mode)
         w = self._weights(weights)
         recs = coerce_records(demands, self.kind, "demand")
         if self.n == 0 or not recs:
+            return [Ranking(demand_id=r.id, pairs=()) for r in recs]  # nothing to analyse
+        return self._rank_docs(recs, _analyse_all(recs, w.policy_tags), top_k, w, mode, progress)
+
+    def _rank_docs(self, recs, docs, top_k: int, w: Weights, mode: Mode, progress) -> list[Ranking]:
+        if self.n == 0 or not recs:
             return [Ranking(demand_id=r.id, pairs=()) for r in recs]
-        docs = _analyse_all(recs, w.policy_tags)
-        prep = self._prepare(docs, w)
         per = self.n if mode == "exhaustive" else min(self.n, self.candidates)
         step = max(1, min(1000, 400_000 // max(per, 1)))
         blocks = [(lo, min(lo + step, len(recs))) for lo in range(0, len(recs), step)]
-        job = (self, prep, w, top_k, mode, recs)
+        job = (self, docs, w, top_k, mode, recs)
         out: list[Ranking] = []
         if len(blocks) > 1 and _can_fork(len(recs)):
             # Blocks are independent: forked workers inherit the index and the prepared
@@ -1275,7 +1307,26 @@ def match(
     >>> res[0].pairs[0].supply_id, res[0].pairs[0].matched_terms.keywords
     ('s2', ('煤层气',))
     """
-    return MatchIndex(supplies, kind, weights).rank(demands, top_k, mode=mode, progress=progress)
+    _check_rank_args(top_k, mode)
+    index = MatchIndex.__new__(MatchIndex)
+    index._configure(kind, weights, _CANDIDATES, _FUZZY_CANDIDATES, _EXTRA_CAP)
+    index.records = coerce_records(supplies, kind, "supply")
+    recs = coerce_records(demands, kind, "demand")
+    # One analysis for both sides: the workers analyse the demands while the index is built.
+    analysed = _analyse_batches([index.records, recs], index.weights.policy_tags)
+    try:
+        index._build(next(analysed))
+        docs = next(analysed)
+    finally:
+        analysed.close()  # the worker pool ends before the ranking forks its own
+    return index._rank_docs(recs, docs, top_k, index.weights, mode, progress)
+
+
+def _check_rank_args(top_k: Any, mode: Any) -> None:
+    if mode not in ("candidates", "exhaustive"):
+        raise MatchingError(f"未知的模式 mode={mode!r}，应为 candidates 或 exhaustive")
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
+        raise MatchingError(f"top_k 须为正整数 (top_k must be ≥ 1)，收到 {top_k!r}")
 
 
 def stderr_progress(prefix: str = "匹配进度") -> Callable[[int, int], None]:
