@@ -259,7 +259,6 @@ def _forked(job: Any, processes: int):
     """A fork pool whose workers see ``job`` (inherited through fork, never pickled)."""
     global _JOB
     T.tokenize("")  # load the dictionaries once, before forking, so children share them
-    _kernels().warm()  # and the compiled kernels
     _JOB = job
     # Frozen objects are skipped by the garbage collector, so neither the children's nor this
     # process's collections walk (and, in the children, copy-on-write) the existing heap.
@@ -283,7 +282,9 @@ _ANALYSIS_CHUNK = 1000
 
 
 def _analyse_batches(
-    batches: Sequence[Sequence[Any]], policy_tags: Mapping[str, float]
+    batches: Sequence[Sequence[Any]],
+    policy_tags: Mapping[str, float],
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[list[_Doc]]:
     """Analysed documents of each batch of records, in order, one batch per ``next``.
 
@@ -291,9 +292,12 @@ def _analyse_batches(
     analysed by forked workers (the records reach them through fork; only the results are
     pickled back). They go on with later batches while the caller works on an earlier one:
     :func:`match` builds the supply index while the demands are still being analysed.
+    ``meanwhile`` is called once the workers have started (or before analysing in-process).
     """
     total = sum(len(b) for b in batches)
     if not _can_fork(total):
+        if meanwhile is not None:
+            meanwhile()
         for b in batches:
             yield [_analyse(r, policy_tags) for r in b]
         return
@@ -310,6 +314,8 @@ def _analyse_batches(
         lo += len(b)
     with _forked((flat, policy_tags), _cores()) as pool:
         results = pool.imap(_analyse_range, [c for cs in chunks for c in cs], chunksize=1)
+        if meanwhile is not None:
+            meanwhile()
         for cs in chunks:
             yield [d for _ in cs for d in next(results)]
 
@@ -1161,9 +1167,10 @@ class MatchIndex:
         job = (self, docs, w, top_k, mode, recs)
         out: list[Ranking] = []
         if len(blocks) > 1 and _can_fork(len(recs)):
-            # Blocks are independent: forked workers inherit the index and the prepared
+            # Blocks are independent: forked workers inherit the index and the analysed
             # demands, and send back their rankings msgpack-encoded (cheaper than pickle).
             decoder = msgspec.msgpack.Decoder(list[Ranking])
+            _kernels().warm()  # compiled once here, inherited by the workers
             with _forked(job, min(_cores(), len(blocks))) as pool:
                 for (_, hi), payload in zip(
                     blocks, pool.imap(_rank_blob, blocks, chunksize=1), strict=True
@@ -1313,7 +1320,9 @@ def match(
     index.records = coerce_records(supplies, kind, "supply")
     recs = coerce_records(demands, kind, "demand")
     # One analysis for both sides: the workers analyse the demands while the index is built.
-    analysed = _analyse_batches([index.records, recs], index.weights.policy_tags)
+    analysed = _analyse_batches(
+        [index.records, recs], index.weights.policy_tags, meanwhile=lambda: _kernels().warm()
+    )
     try:
         index._build(next(analysed))
         docs = next(analysed)
