@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["pair_cover", "pair_dot", "pair_shared", "sharers"]
+__all__ = ["best_shared", "pair_cover", "pair_dot", "pair_shared", "sharers"]
 
 
 @njit(cache=True, nogil=True)
@@ -106,6 +106,48 @@ def pair_shared(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width, total):
         for k in range(q_ptr[i], q_ptr[i + 1]):
             buf[q_idx[k]] = 0.0
     return pid, col, val
+
+
+@njit(cache=True, inline="always")
+def _before(v1, c1, v2, c2):  # pragma: no cover
+    return v1 > v2 or (v1 == v2 and c1 < c2)
+
+
+@njit(cache=True, nogil=True)
+def best_shared(pid, col, val, n_pairs, limit):  # pragma: no cover
+    """The ``limit`` heaviest shared terms of each pair, by weight descending then term id.
+
+    ``pid``/``col``/``val`` are :func:`pair_shared`'s output (grouped by pair). Returns
+    ``cuts`` (pair ``p``'s terms are ``terms[cuts[p]:cuts[p + 1]]``) and ``terms``.
+    """
+    starts = np.zeros(n_pairs + 1, np.int64)
+    for e in range(len(pid)):
+        starts[pid[e] + 1] += 1
+    for p in range(n_pairs):
+        starts[p + 1] += starts[p]
+    cuts = np.zeros(n_pairs + 1, np.int64)
+    for p in range(n_pairs):
+        cuts[p + 1] = cuts[p] + min(starts[p + 1] - starts[p], limit)
+    best = np.empty(cuts[n_pairs], np.int64)  # positions of the kept entries
+    for p in range(n_pairs):
+        a, b = starts[p], starts[p + 1]
+        # Insertion into a sorted buffer of the best ``limit``: no allocation, and a few
+        # dozen shifts at most per term.
+        k = cuts[p]
+        m = 0
+        for e in range(a, b):
+            if m == limit and not _before(
+                val[e], col[e], val[best[k + m - 1]], col[best[k + m - 1]]
+            ):
+                continue
+            y = min(m, limit - 1)
+            while y > 0 and _before(val[e], col[e], val[best[k + y - 1]], col[best[k + y - 1]]):
+                best[k + y] = best[k + y - 1]
+                y -= 1
+            best[k + y] = e
+            m = min(m + 1, limit)
+    terms = col[best]
+    return cuts, terms
 
 
 @njit(cache=True, nogil=True)
@@ -224,3 +266,4 @@ def warm() -> None:
     pair_cover(*args)
     pair_shared(*args, 0)
     sharers(ptr, idx, dat, pairs[:0], ptr, idx, dat, dat, dat, 0.5, 1)
+    best_shared(*pair_shared(*args, 0), 1, 1)

@@ -1036,14 +1036,10 @@ class MatchIndex:
         _, (tp, tt, tv) = self.text.pair_score(
             prep["text"], ii, jj, w.text_demand_share, terms=True
         )
-        # One global sort: pairs ascending, shared weight descending, then term id; only the
-        # first few terms of a pair can be shown, so the rest is dropped before leaving numpy.
-        order = np.lexsort((tt, -tv, tp))
-        tp, tt = tp[order], tt[order]
-        starts = np.searchsorted(tp, np.arange(len(idx) + 1))
-        keep = np.arange(len(tp)) - starts[tp] < 4 * _MAX_SHOWN
-        tp, tt = tp[keep], tt[keep]
-        cuts = np.searchsorted(tp, np.arange(len(idx) + 1)).tolist()
+        # Per pair: shared weight descending, then term id; only the first few terms of a pair
+        # can be shown, so the rest is dropped before leaving numpy.
+        cuts, tt = _kernels().best_shared(tp, tt, tv, len(idx), 4 * _MAX_SHOWN)
+        cuts = cuts.tolist()
         sorted_terms = self._term_array[tt].tolist()
         # Components are assembled column by column, in the order of the score's parts.
         n = len(idx)

@@ -60,6 +60,57 @@ def test_pair_kernels_match_dense_oracle(data, grouped):
     assert listed == expect
 
 
+@settings(max_examples=80, deadline=None)
+@given(sparse_pairs(), st.integers(1, 6), st.sampled_from([0.3, 0.5, 1.0]))
+def test_sharers_match_brute_force(data, wide, alpha):
+    q, s, _ii, _jj = data
+    # Few distinct values, so proxies tie and the tie rule (smaller supply first) is exercised.
+    q.data = np.round(q.data * 2 + 0.5) / 2
+    s.data = np.round(s.data * 2 + 0.5) / 2
+    qd, sd = q.toarray(), s.toarray()
+    qsum, ssum = qd.sum(1) + 0.5, sd.sum(1)
+    rows = np.arange(q.shape[0], dtype=np.int64)[::-1].copy()  # any order of demand rows
+    t = s.T.tocsr()
+    cnt, r_of, cols, prox = E._kernels().sharers(
+        q.indptr, q.indices, q.data, rows, t.indptr, t.indices, t.data, qsum, ssum, alpha, wide
+    )
+    got = list(zip(r_of.tolist(), cols.tolist(), prox.tolist(), strict=True))
+    want, want_cnt = [], []
+    for r, i in enumerate(rows):
+        share = [j for j in range(sd.shape[0]) if ((qd[i] > 0) & (sd[j] > 0)).any()]
+        want_cnt.append(len(share))
+        scored = []
+        for j in share:
+            both = (qd[i] > 0) & (sd[j] > 0)
+            cd = min(qd[i][both].sum() / max(qsum[i], 1e-12), 1.0)
+            cs = min(sd[j][both].sum() / max(ssum[j], 1e-12), 1.0)
+            scored.append((j, cd**alpha * cs ** (1 - alpha)))
+        kept = sorted(scored, key=lambda x: (-x[1], x[0]))[:wide]
+        want += [(r, j, p) for j, p in sorted(kept)]
+    assert cnt.tolist() == want_cnt
+    assert [(r, j) for r, j, _ in got] == [(r, j) for r, j, _ in want]
+    assert [p for *_, p in got] == pytest.approx([p for *_, p in want], rel=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 30), st.integers(0, 3)), max_size=80),
+    st.integers(1, 6),
+)
+def test_best_shared_matches_sorting_oracle(entries, limit):
+    # (pair, term, weight) grouped by pair, one entry per (pair, term) as pair_shared gives.
+    entries = sorted({(p, t): w for p, t, w in entries}.items())
+    pid = np.array([p for (p, _), _ in entries], np.int64)
+    col = np.array([t for (_, t), _ in entries], np.int64)
+    val = np.array([w / 2 for _, w in entries], np.float64)
+    entries = [(k, w / 2) for k, w in entries]
+    cuts, terms = E._kernels().best_shared(pid, col, val, 5, limit)
+    for p in range(5):
+        mine = [(t, w) for (q, t), w in entries if q == p]
+        want = [t for t, _ in sorted(mine, key=lambda x: (-x[1], x[0]))[:limit]]
+        assert terms[cuts[p] : cuts[p + 1]].tolist() == want
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 5), st.integers(0, 4)), max_size=60),
