@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching import MatchIndex, normalize, tokenize
 from matching.text import features
@@ -12,6 +17,30 @@ def test_normalize_full_width_case_controls_emoji():
     assert normalize("ＡＩ　视觉检测\x00系统😀 Python３") == "ai 视觉检测 系统 python3"
     assert normalize("\u200b\u202e\x07") == ""
     assert normalize(None) == ""
+
+
+def _normalize_reference(text, max_chars=4000):
+    # The straightforward form: NFKC always, then two passes (drop, collapse whitespace).
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text[: max_chars * 2]).casefold()
+    text = re.sub(r"[^\w+#.\-，。、；：,;:]+|_+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()[:max_chars]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.one_of(
+            st.sampled_from("ＡＢａｂ１２，。（）　 \t\n_-+#.;:、；：ß\u200bﬁ①㎏"),
+            st.characters(codec="utf-8"),
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([3, 10, 4000]),
+)
+def test_normalize_equals_its_reference(text, cap):
+    assert normalize(text, cap) == _normalize_reference(text, cap)
 
 
 def test_normalize_caps_length():
