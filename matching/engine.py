@@ -148,6 +148,11 @@ def _subs(tok: str) -> tuple[str, ...]:
     return tuple(x for x in T._expand(tok) if x != tok)
 
 
+@lru_cache(maxsize=262144)
+def _with_subs(tok: str) -> tuple[str, ...]:
+    return (tok, *_subs(tok))
+
+
 def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
     """Features of one record: ``text`` as :func:`matching.text.features` per field (the
     largest weight wins) times the BM25-style saturation ``(k1 + 1)·c / (k1 + c)`` of the
@@ -166,16 +171,17 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
         if not toks:
             return toks
         sub_w = weight * sub_share
+        wget, tget = whole.get, text.get
         # Unique tokens in first-seen order: a repeat changes no weight (it is counted below).
         for t in dict.fromkeys(toks):
-            if whole.get(t, 0.0) < weight:
+            if wget(t, 0.0) < weight:
                 whole[t] = weight
-            if text.get(t, 0.0) < weight:
+            if tget(t, 0.0) < weight:
                 text[t] = weight
             for x in _subs(t):
-                if text.get(x, 0.0) < sub_w:
+                if tget(x, 0.0) < sub_w:
                     text[x] = sub_w
-        counts.update(itertools.chain(toks, itertools.chain.from_iterable(map(_subs, toks))))
+        counts.update(itertools.chain.from_iterable(map(_with_subs, toks)))
         return toks
 
     add(rec.title, 1.0)
