@@ -91,3 +91,23 @@ def test_a_broader_term_is_not_an_alias_of_a_narrower_one():
     pair = idx.query({"id": "d", "title": "氢燃料电池汽车", "keywords": ["氢燃料电池"]})[0]
     assert "燃料电池" in pair.matched_terms.keywords
     assert "氢燃料电池" not in pair.matched_terms.keywords
+
+
+@pytest.mark.parametrize(
+    ("broad", "narrow"),
+    [("水处理", "污水处理"), ("新能源汽车", "电动汽车"), ("太阳能发电", "光伏")],
+)
+def test_broader_and_narrower_terms_stay_distinct(broad, narrow):
+    # Each pair was once one synonym group: a water-treatment job was explained as 污水处理,
+    # an EV demand as 新能源汽车 (which includes hydrogen and hybrid cars). Both stay whole.
+    assert tokenize(broad) == [broad] and tokenize(narrow) == [narrow]
+    idx = MatchIndex([{"id": "s", "title": f"{narrow}技术团队", "keywords": [narrow]}])
+    pair = idx.query({"id": "d", "title": f"{broad}项目", "keywords": [broad]})[0]
+    assert broad not in pair.matched_terms.keywords
+    assert narrow not in pair.matched_terms.keywords
+
+
+def test_true_aliases_still_meet():
+    assert tokenize("EV") == tokenize("电动汽车") == ["电动汽车"]
+    assert tokenize("废水处理") == tokenize("污水处理") == ["污水处理"]
+    assert tokenize("光伏发电") == tokenize("PV") == ["光伏"]
