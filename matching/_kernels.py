@@ -20,6 +20,13 @@ from numba import njit
 __all__ = ["best_shared", "pair_cover", "pair_dot", "pair_shared", "sharers"]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _scatter(buf, q_ptr, q_idx, q_dat, i, clear):  # pragma: no cover
+    """Copy demand row ``i`` into the dense buffer, or (``clear``) zero its cells again."""
+    for k in range(q_ptr[i], q_ptr[i + 1]):
+        buf[q_idx[k]] = 0.0 if clear else q_dat[k]
+
+
 @njit(cache=True, nogil=True)
 def pair_dot(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width):  # pragma: no cover
     """``out[p] = q[ii[p]] · s[jj[p]]``."""
@@ -29,8 +36,7 @@ def pair_dot(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width):  # pragma
     p = 0
     while p < n:
         i = ii[p]
-        for k in range(q_ptr[i], q_ptr[i + 1]):
-            buf[q_idx[k]] = q_dat[k]
+        _scatter(buf, q_ptr, q_idx, q_dat, i, False)
         while p < n and ii[p] == i:
             j = jj[p]
             acc = 0.0
@@ -38,8 +44,7 @@ def pair_dot(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width):  # pragma
                 acc += buf[s_idx[k]] * s_dat[k]
             out[p] = acc
             p += 1
-        for k in range(q_ptr[i], q_ptr[i + 1]):
-            buf[q_idx[k]] = 0.0
+        _scatter(buf, q_ptr, q_idx, q_dat, i, True)
     return out
 
 
@@ -55,8 +60,7 @@ def pair_cover(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width):  # prag
     p = 0
     while p < n:
         i = ii[p]
-        for k in range(q_ptr[i], q_ptr[i + 1]):
-            buf[q_idx[k]] = q_dat[k]
+        _scatter(buf, q_ptr, q_idx, q_dat, i, False)
         while p < n and ii[p] == i:
             j = jj[p]
             sa = 0.0
@@ -72,8 +76,7 @@ def pair_cover(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width):  # prag
             b[p] = sb
             hits[p] = h
             p += 1
-        for k in range(q_ptr[i], q_ptr[i + 1]):
-            buf[q_idx[k]] = 0.0
+        _scatter(buf, q_ptr, q_idx, q_dat, i, True)
     return a, b, hits
 
 
@@ -91,8 +94,7 @@ def pair_shared(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width, total):
     p = 0
     while p < n:
         i = ii[p]
-        for k in range(q_ptr[i], q_ptr[i + 1]):
-            buf[q_idx[k]] = q_dat[k]
+        _scatter(buf, q_ptr, q_idx, q_dat, i, False)
         while p < n and ii[p] == i:
             j = jj[p]
             for k in range(s_ptr[j], s_ptr[j + 1]):
@@ -103,8 +105,7 @@ def pair_shared(q_ptr, q_idx, q_dat, s_ptr, s_idx, s_dat, ii, jj, width, total):
                     val[e] = qv
                     e += 1
             p += 1
-        for k in range(q_ptr[i], q_ptr[i + 1]):
-            buf[q_idx[k]] = 0.0
+        _scatter(buf, q_ptr, q_idx, q_dat, i, True)
     return pid, col, val
 
 
