@@ -225,6 +225,38 @@ def test_parallel_path_equals_serial(monkeypatch):
     assert [r.demand_id for r in serial] == [r.demand_id for r in parallel]
 
 
+def test_match_pipelined_analysis_equals_serial(monkeypatch):
+    # match() analyses both sides in one forked pool and builds the index meanwhile; with small
+    # chunks the batches' boundaries fall inside and between tasks.
+    words = ["煤层气", "稀土永磁", "碳纤维", "氢燃料电池", "视觉检测", "焦化", "光伏", "储能"]
+    recs = [
+        {"id": f"r{i}", "title": words[i % 8] + words[(i * 5) % 8], "keywords": [words[i % 3]]}
+        for i in range(47)
+    ]
+    serial = match(recs[:20], recs[20:], top_k=4)
+    monkeypatch.setattr(E, "_can_fork", lambda n: True)
+    monkeypatch.setattr(E, "_cores", lambda: 2)
+    monkeypatch.setattr(E, "_ANALYSIS_CHUNK", 6)
+    seen = []
+    real = E._analyse_batches
+
+    def spy(batches, tags, meanwhile=None):
+        seen.append([len(b) for b in batches])
+        return real(batches, tags, meanwhile)
+
+    forks = []
+    real_forked = E._forked
+
+    def forked(job, processes):
+        forks.append(len(job[0]))
+        return real_forked(job, processes)
+
+    monkeypatch.setattr(E, "_analyse_batches", spy)
+    monkeypatch.setattr(E, "_forked", forked)
+    assert match(recs[:20], recs[20:], top_k=4) == serial
+    assert seen == [[27, 20]] and forks == [47]  # one pool analysed all 47 records
+
+
 def test_char_counts_match_a_counter():
     strings = ["钢桥钢", "", "桥梁", "𠀀钢"]  # 𠀀 lies outside the BMP: never a column
     m, lookup, unknown_sq = E._char_counts(strings)
