@@ -1,15 +1,18 @@
 """Compiled loops over sparse rows (numba), for the pairwise scores of :mod:`matching.engine`.
 
-Every kernel takes a set of (demand row ``ii[p]``, supply row ``jj[p]``) pairs of two CSR
-matrices and walks the supply row's stored entries once, looking each term up in a dense copy
-of the demand row (scattered once per run of equal ``ii``, so pairs should be grouped by
-demand). The sums run in the order of the stored entries, which is the order
-``numpy.bincount`` used in the vectorised versions these replace: results are bit-identical.
-``tests/test_kernels.py`` checks them against scipy.
+The pair kernels (:func:`pair_dot`, :func:`pair_cover`, :func:`pair_shared`) take a set of
+(demand row ``ii[p]``, supply row ``jj[p]``) pairs of two CSR matrices and walk the supply
+row's stored entries once, looking each term up in a dense copy of the demand row (scattered
+once per run of equal ``ii``, so pairs should be grouped by demand). :func:`sharers` walks the
+inverted index (terms × supplies) from each demand's terms; :func:`best_shared` orders each
+pair's shared terms for explanations. Sums run in the order ``numpy.bincount`` and scipy's
+sparse product used in the vectorised code these replace, so scores are bit-identical;
+``tests/matching/test_matching_kernels.py`` checks each kernel against a brute-force oracle.
 
-Why compiled: the vectorised form needs about eight numpy passes per stored entry (positions,
-gathers, products, bincount), and a ranking touches ~10⁸ entries at 20,000 × 20,000; a loop
-that reads each entry once is several times cheaper, and needs no temporary arrays.
+Why compiled: the vectorised form needed about eight numpy passes per stored entry
+(positions, gathers, products, bincount), and a ranking touches ~10⁸ entries at
+20,000 × 20,000; a loop that reads each entry once is several times cheaper and needs no
+temporary arrays. Compiled code is cached in ``__pycache__`` (``cache=True``).
 """
 
 from __future__ import annotations

@@ -4,20 +4,23 @@ Every component except ``fuzzy`` and ``chars`` is a cheap closed form over per-r
 (sparse term matrices for text, skills and majors; small one-hot tables for fields, modes,
 region and education), evaluated for arrays of (demand, supply) pairs at once.
 
-``candidates`` mode: (1) a sparse product over the inverted index restricted to informative
-terms (document frequency ≤ ``max(50, min(200, n/40))``) finds the supplies sharing such a
-term with the demand and keeps the best ``candidates`` by a coverage proxy (a demand with fewer sharers is
-scored against every supply); (2) all cheap components are computed exactly for these pairs;
-(3) the costly components, rapidfuzz (``process.cpdist``, all cores) and the character cosine,
-run on the best ``fuzzy_candidates`` by the cheap score, then on every other candidate whose
-upper bound (cheap part + full costly weights) could still beat the k-th score (at most
-``extra_cap``). ``exhaustive`` mode scores every pair in full with the same code.
+``candidates`` mode: (1) a walk over the inverted index restricted to informative terms
+(document frequency ≤ ``max(50, min(200, n/40))``) finds the supplies sharing such a term with
+the demand and keeps the best ``WIDE_FACTOR × candidates`` by a coverage proxy, then the best
+``candidates`` of those by every cheap component (a demand with too few sharers retries with
+all its terms, and with fewer still is scored against every supply); (2) all cheap components
+are computed exactly for these pairs; (3) the costly components, rapidfuzz
+(``process.cpdist``, all cores) and the character cosine, run on the best
+``fuzzy_candidates`` by the cheap score, then on every other candidate whose upper bound
+(cheap part + full costly weights) could still beat the k-th score (at most ``extra_cap``).
+``exhaustive`` mode scores every pair in full with the same code.
 
-Pairwise sums over shared terms are compiled loops (:mod:`matching._kernels`): a demand row
-is scattered into a dense buffer once and each of its pairs' supply entries looks its term up
-there, so scoring and explanations need no sparse row gathers. Selections per demand (top candidates,
+The loops over sparse rows are compiled (:mod:`matching._kernels`): a demand row is scattered
+into a dense buffer once and each of its pairs' supply entries looks its term up there, so
+scoring and explanations need no sparse row gathers. Selections per demand (top candidates,
 top k) are done for whole blocks at once (:func:`_seg_top`). Large batches are analysed and
-ranked in forked worker processes (:func:`_can_fork`), with the same result as in-process.
+ranked in forked worker processes (:func:`_can_fork`), with the same result as in-process;
+:func:`match` builds the supply index while the workers still analyse the demands.
 """
 
 from __future__ import annotations
