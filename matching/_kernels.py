@@ -215,10 +215,8 @@ def sharers(
             acc_a[j] = 0.0
             acc_b[j] = 0.0
             seen[j] = False
-        take = min(m, wide)
-        if e + take > cap:
-            while e + take > cap:
-                cap *= 2
+        while e + min(m, wide) > cap:
+            cap *= 2
             out_r = _grow(out_r, cap)
             out_j = _grow(out_j, cap)
             out_p = _grow(out_p, cap)

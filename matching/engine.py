@@ -331,7 +331,11 @@ def _analyse_batches(
 
 def _analyse_all(recs: Sequence[Any], policy_tags: Mapping[str, float]) -> list[_Doc]:
     """Analysed documents of ``recs`` (see :func:`_analyse_batches`)."""
-    return next(_analyse_batches([recs], policy_tags))
+    analysed = _analyse_batches([recs], policy_tags)
+    try:
+        return next(analysed)
+    finally:
+        analysed.close()  # ends the worker pool now, not whenever the generator is collected
 
 
 def _rank_range(job: tuple, lo: int, hi: int) -> list[Ranking]:
