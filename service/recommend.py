@@ -27,7 +27,7 @@ import msgspec
 
 import matching
 from service.auth import Principal
-from service.domain.access import sees_private
+from service.domain.access import public_row, reviewed_clause, sees_private
 from service.errors import NotFound
 
 log = logging.getLogger("duijie.recommend")
@@ -164,14 +164,16 @@ class Recommender:
 
     async def _generation(self, conn: asyncpg.Connection, table: str) -> tuple[int, Any]:
         row = await conn.fetchrow(
-            f"SELECT count(*) AS n, max(updated_at) AS at FROM {table} WHERE status = 'published'"
+            f"SELECT count(*) AS n, max(updated_at) AS at FROM {table} t"
+            f" WHERE t.status = 'published' AND {reviewed_clause(table)}"
         )
         return (row["n"], row["at"])
 
     async def _build(self, pool: asyncpg.Pool, d: Direction, generation: tuple[int, Any]) -> _Index:
         async with pool.acquire() as conn:
             rows = await conn.fetch(
-                _SELECT.format(table=d.target_table) + " WHERE t.status = 'published'"
+                _SELECT.format(table=d.target_table)
+                + f" WHERE t.status = 'published' AND {reviewed_clause(d.target_table)}"
             )
         records = {r["id"]: dict(r) for r in rows}
         supplies = [as_supply(d.target_table, r) for r in records.values()]
@@ -287,7 +289,7 @@ class Recommender:
         d = DIRECTIONS[kind]
         row = await conn.fetchrow(_SELECT.format(table=d.item_table) + " WHERE t.id = $1", item_id)
         if row is None or (
-            row["status"] == "draft" and not sees_private(principal, row["owner_id"])
+            not public_row(d.item_table, row) and not sees_private(principal, row["owner_id"])
         ):
             raise NotFound(d.label, item_id)
         idx = await self.index_for(pool, conn, d)

@@ -101,9 +101,14 @@ async def take_snapshot(
         "demands": demands,
         "supplies": supplies,
         "applications": [
-            {"need_id": a["need_id"], "capability_id": a["capability_id"]}
+            {
+                "need_id": a["need_id"],
+                "capability_id": a["capability_id"],
+                "direction": a["direction"],
+            }
             for a in apps
-            if a["status"] == "submitted"
+            # Withdrawn applications are out; shortlisted (and decided) ones still count.
+            if a["status"] != "withdrawn"
             and a["need_id"] in demand_ids
             and a["capability_id"] in supply_ids
         ],

@@ -14,6 +14,8 @@ Reads
     * contact fields (an organization's contact person and phone, a capability's contact) are
       shown only to the owning organization, coordinators and admins; everyone else gets
       ``null`` until a pairing discloses them.
+    * a challenge (揭榜挂帅) an enterprise posts is public only once a coordinator approved it
+      (发榜); until then, and when returned, it is visible only to its owner and staff.
 """
 
 from __future__ import annotations
@@ -52,19 +54,37 @@ def sees_private(principal: Principal | None, owner_id: int) -> bool:
     return principal.role in STAFF or principal.org_id == owner_id
 
 
+# Published records that also need a coordinator's approval before anyone else sees them.
+REVIEWED = {"rd_needs": "challenge_review"}
+
+
+def reviewed_clause(table: str, alias: str = "t") -> str:
+    """SQL true when a published record of ``table`` may be shown publicly (``TRUE`` when the
+    table has no review); rounds and recommendations use it to take only public records."""
+    column = REVIEWED.get(table)
+    return f"{alias}.{column} = 'approved'" if column else "TRUE"
+
+
+def public_row(table: str, row: Any) -> bool:
+    """Whether a record (a row with ``status``) is visible to everyone."""
+    column = REVIEWED.get(table)
+    return row["status"] != "draft" and (column is None or row[column] == "approved")
+
+
 def visibility_clause(
     principal: Principal | None, resource: Resource, next_arg: int
 ) -> tuple[str | None, list[Any]]:
     """SQL restricting a list to what ``principal`` may see (``None`` = no restriction)."""
     if resource.owner_kinds is None or (principal is not None and principal.role in STAFF):
         return None, []
+    public = f"t.status <> 'draft' AND {reviewed_clause(resource.table)}"
     if principal is None or principal.org_id is None:
-        return "t.status <> 'draft'", []
-    return f"(t.status <> 'draft' OR t.owner_id = ${next_arg})", [principal.org_id]
+        return public, []
+    return f"(({public}) OR t.owner_id = ${next_arg})", [principal.org_id]
 
 
 def visible(principal: Principal | None, resource: Resource, row: Any) -> bool:
-    if resource.owner_kinds is None or row["status"] != "draft":
+    if resource.owner_kinds is None or public_row(resource.table, row):
         return True
     return sees_private(principal, row["owner_id"])
 

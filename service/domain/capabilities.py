@@ -4,7 +4,7 @@ patents, shared equipment."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -23,7 +23,11 @@ from service.domain.types import (
     Status,
     Terms,
     Title,
+    Yuan,
 )
+
+# Two-way 揭榜: how an achievement may be taken up.
+ListingMode = Literal["转让", "许可", "作价入股"]
 
 # ZL + 12 digits (application number since 2003) + "." + check digit, e.g. ZL202110123456.7;
 # older 8-digit numbers are accepted too.
@@ -42,6 +46,10 @@ class CapabilityCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     patent_number: Annotated[str, Meta(max_length=20)] | None = None
     contact: ShortText | None = None
     status: Status = "draft"
+    # Listed for take-up (成果转化, two-way 揭榜) when listing_modes is not empty.
+    listing_modes: Annotated[list[ListingMode], Meta(max_length=3)] = []
+    asking_price: Yuan | None = None
+    listing_terms: Annotated[str, Meta(max_length=2000)] | None = None
 
 
 CapabilityPatch = patch_struct(CapabilityCreate, "CapabilityPatch", exclude=("owner_id",))
@@ -62,6 +70,12 @@ def validate(rec: dict[str, Any], supplied: set[str]) -> list[tuple[str, str]]:
                     f"专利号 {rec['patent_number']} 格式不正确，应形如 ZL202110123456.7",
                 )
             )
+    if rec.get("listing_modes") and rec["kind"] != "achievement":
+        errors.append(("listing_modes", "只有科技成果（kind=achievement）可以挂牌转化"))
+    if not rec.get("listing_modes"):
+        for name in ("asking_price", "listing_terms"):
+            if rec.get(name) is not None:
+                errors.append((name, "挂牌转化须先选择转化方式（listing_modes）"))
     return errors
 
 

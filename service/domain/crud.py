@@ -39,6 +39,10 @@ class Filter:
 
 
 Validator = Callable[[dict[str, Any], set[str]], list[tuple[str, str]]]
+# Server-owned column values a write implies: (principal, new record, row before or None for a
+# create, fields supplied) -> columns to set (e.g. a challenge edited by its enterprise goes back
+# to review).
+Deriver = Callable[[Principal, dict[str, Any], Any, set[str]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Resource:
     writer_roles: tuple[str, ...] = ()
     # Contact details shown only to the owner and staff (nulled for everyone else).
     private_fields: tuple[str, ...] = ()
+    derive: Deriver | None = None
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -299,6 +304,8 @@ async def create(
             await _check_owner(conn, resource, record["owner_id"])
         values = {c: record[c] for c in resource.columns if c in record}
         values["search_text"] = search_text(resource, record)
+        if resource.derive is not None:
+            values.update(resource.derive(principal, record, None, set(record)))
         values.update(extra or {})
         ident = await insert_row(conn, resource, values)
         row = await fetch_one(conn, resource, ident)
@@ -358,6 +365,8 @@ async def patch(
             await _check_owner(conn, resource, merged["owner_id"])
         values = {c: merged[c] for c in resource.columns if c in changes}
         values["search_text"] = search_text(resource, merged)
+        if resource.derive is not None:
+            values.update(resource.derive(principal, merged, row, set(changes)))
         await update_row(conn, resource, ident, values, expected_version)
         before = to_read(resource, row, full=True)
         row = await fetch_one(conn, resource, ident)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -36,7 +36,37 @@ class NeedCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 NeedPatch = patch_struct(NeedCreate, "NeedPatch", exclude=("owner_id",))
-Need = read_struct(NeedCreate, "Need", owned=True)
+ChallengeReview = Literal["pending", "approved", "returned"]
+Need = read_struct(
+    NeedCreate,
+    "Need",
+    owned=True,
+    extra=(("challenge_review", ChallengeReview), ("return_reason", str | None)),
+)
+
+# Editing one of these sends an approved challenge back to the coordinator (发榜 again).
+REVIEWED_FIELDS = frozenset({"title", "description", "reward", "deadline", "is_challenge"})
+
+
+def review_state(
+    principal: Any, rec: dict[str, Any], before: Any, supplied: set[str]
+) -> dict[str, Any]:
+    """The challenge review a write implies (domain.access shows only approved challenges).
+
+    Ordinary needs are approved. A challenge written by staff (a coordinator, an admin, the demo
+    loader) is approved as it stands; one its enterprise creates, or whose substantive fields it
+    changes, or a returned one it edits (resubmits), waits for a coordinator.
+    """
+    from service.auth import STAFF
+
+    if not rec.get("is_challenge"):
+        return {"challenge_review": "approved", "return_reason": None}
+    if principal.role in STAFF:
+        return {} if before is not None else {"challenge_review": "approved"}
+    if before is None or not before["is_challenge"] or before["challenge_review"] == "returned":
+        return {"challenge_review": "pending", "return_reason": None}
+    changed = {f for f in supplied & REVIEWED_FIELDS if rec.get(f) != before[f]}
+    return {"challenge_review": "pending"} if changed else {}
 
 
 def check_field_codes(rec: dict[str, Any], errors: list[tuple[str, str]]) -> None:
@@ -91,4 +121,5 @@ RESOURCE = Resource(
     owner_kinds=("enterprise",),
     validate=validate,
     writer_roles=("enterprise",),
+    derive=review_state,
 )

@@ -32,10 +32,17 @@ def patch_struct(create: type[msgspec.Struct], name: str, exclude: tuple[str, ..
     )
 
 
-def read_struct(create: type[msgspec.Struct], name: str, owned: bool) -> type:
+def read_struct(
+    create: type[msgspec.Struct],
+    name: str,
+    owned: bool,
+    extra: tuple[tuple[str, Any], ...] = (),
+) -> type:
+    """``extra`` adds server-owned fields (e.g. a review state) after the create fields."""
     fields: list[Any] = list(SERVER_FIELDS[:1])
     for f in msgspec.structs.fields(create):
         fields.append((f.name, f.type))
+    fields += list(extra)
     if owned:
         fields += OWNER_FIELDS
     fields += SERVER_FIELDS[1:]

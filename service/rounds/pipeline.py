@@ -98,9 +98,16 @@ def execute(snapshot: dict[str, Any], progress: Progress | None = None) -> dict[
         for p in ranking.pairs:
             scored[(p.demand_id, p.supply_id)] = p
 
+    # 揭榜 goes either way: universities apply to a challenge (per demand), enterprises apply to
+    # take up a listed achievement (per supply). Snapshots from before listings are challenges.
     applied: dict[str, set[str]] = {}
+    takers: dict[str, set[str]] = {}
     for a in snapshot.get("applications", []):
-        applied.setdefault(str(a["need_id"]), set()).add(str(a["capability_id"]))
+        d, s = str(a["need_id"]), str(a["capability_id"])
+        if a.get("direction", "challenge") == "listing":
+            takers.setdefault(s, set()).add(d)
+        else:
+            applied.setdefault(d, set()).add(s)
     pins = {(str(d), str(s)) for d, s in snapshot.get("pins", [])}
     forbids = {(str(d), str(s)): reason for d, s, reason in snapshot.get("forbids", [])}
     demand_ids = {str(d["id"]) for d in demands}
@@ -110,6 +117,9 @@ def execute(snapshot: dict[str, Any], progress: Progress | None = None) -> dict[
     extra: dict[str, set[str]] = {}
     for d, caps in applied.items():
         extra.setdefault(d, set()).update(caps)
+    for s, needs in takers.items():
+        for d in needs:
+            extra.setdefault(d, set()).add(s)
     for d, s in pins:
         extra.setdefault(d, set()).add(s)
     missing = sorted(
@@ -130,11 +140,14 @@ def execute(snapshot: dict[str, Any], progress: Progress | None = None) -> dict[
             scored[(p.demand_id, p.supply_id)] = p
     report("assigning", 65)
 
-    # Assignment edges: for an open challenge with applicants only applicants can win (揭榜);
-    # everyone else is matched against their ranked candidates.
+    # Assignment edges: for an open challenge with applicants only applicants can win (揭榜),
+    # and a listed achievement with applicants goes only to one of them; everyone else is
+    # matched against their ranked candidates.
     edges: list[tuple[str, str, float]] = []
     for (d, s), p in scored.items():
         if d in applied and s not in applied[d] and (d, s) not in pins:
+            continue
+        if s in takers and d not in takers[s] and (d, s) not in pins:
             continue
         edges.append((d, s, p.score))
     edge_set = {(d, s) for d, s, _ in edges}
@@ -185,7 +198,8 @@ def execute(snapshot: dict[str, Any], progress: Progress | None = None) -> dict[
                     "score": round(float(p.score), 6),
                     "components": {k: round(float(v), 4) for k, v in p.components.items()},
                     "matched_terms": msgspec.to_builtins(p.matched_terms),
-                    "applied": p.supply_id in applied.get(d, ()),
+                    "applied": p.supply_id in applied.get(d, ())
+                    or d in takers.get(p.supply_id, ()),
                     "chosen": key in chosen,
                     "pinned": key in pins,
                     "forbidden": key in forbids,

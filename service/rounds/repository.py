@@ -6,6 +6,8 @@ from typing import Any
 
 import asyncpg
 
+from service.domain.access import reviewed_clause
+
 # Per round kind: the demand and supply tables, the city column, and which scope criteria apply.
 SIDES: dict[str, dict[str, dict[str, Any]]] = {
     "open_challenge": {
@@ -95,7 +97,7 @@ def _participants_sql(kind: str, side: str) -> str:
                o.industry_code AS org_industry, o.tags AS org_tags, o.kind AS org_kind,
                {in_scope} AS by_scope, {registered} AS by_registration
         FROM {table} t JOIN organizations o ON o.id = t.owner_id
-        WHERE t.status = 'published' AND ({in_scope} OR {registered})
+        WHERE t.status = 'published' AND {reviewed_clause(table)} AND ({in_scope} OR {registered})
           -- criteria that do not apply to this side still need their parameter types declared
           AND cardinality($4::text[]) >= 0 AND cardinality($5::text[]) >= 0
           AND cardinality($6::text[]) >= 0
@@ -151,21 +153,24 @@ async def item_owner(conn: asyncpg.Connection, table: str, item_id: int) -> asyn
 
 # --- applications ------------------------------------------------------------------------------
 
+# The applicant's organization: the capability's for a challenge, the need's for a listing.
 APPLICATION_SELECT = """
-    SELECT a.*, o.id AS org_id, o.name AS org_name
+    SELECT a.*, o.id AS org_id, o.name AS org_name, c.owner_id AS cap_owner_id
     FROM applications a JOIN capabilities c ON c.id = a.capability_id
-    JOIN organizations o ON o.id = c.owner_id
+    JOIN rd_needs n ON n.id = a.need_id
+    JOIN organizations o ON o.id = CASE WHEN a.direction = 'listing' THEN n.owner_id ELSE c.owner_id END
 """
 
 
 async def insert_application(conn: asyncpg.Connection, round_id: int, v: dict[str, Any]) -> int:
     return await conn.fetchval(
         """
-        INSERT INTO applications (round_id, need_id, capability_id, team, proposal, expected_months, price)
-        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+        INSERT INTO applications (round_id, need_id, capability_id, team, proposal, expected_months,
+            price, direction)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
         """,
         round_id, v["need_id"], v["capability_id"], v["team"], v["proposal"],
-        v["expected_months"], v["price"],
+        v["expected_months"], v["price"], v["direction"],
     )  # fmt: skip
 
 

@@ -124,9 +124,17 @@ class Participants(msgspec.Struct, kw_only=True, frozen=True):
     supplies: list[Participant]
 
 
+ApplicationDirection = Literal["challenge", "listing"]
+
+
 class ApplicationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """揭榜 either way: ``challenge`` — a university's capability applies to an enterprise's
+    challenge; ``listing`` — an enterprise applies with one of its needs (and a plan in
+    ``proposal``) to take up a listed achievement."""
+
     need_id: Id
     capability_id: Id
+    direction: ApplicationDirection = "challenge"
     team: ShortText = ""
     proposal: LongText = ""
     expected_months: Annotated[int, Meta(ge=1, le=120)] | None = None
@@ -146,6 +154,7 @@ class Application(msgspec.Struct, kw_only=True, frozen=True):
     price: int | None
     status: str
     created_at: datetime
+    direction: ApplicationDirection = "challenge"
 
 
 class RunStart(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -238,6 +247,7 @@ class Pairing(msgspec.Struct, kw_only=True, frozen=True):
     hires: int | None
     contacts: dict[str, Any] | None
     version: int
+    contract_date: date | None = None
 
 
 class PairingResponse(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -248,6 +258,8 @@ class PairingResponse(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class OutcomeUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     outcome: Outcome
     contract_amount: Yuan | None = None
+    # 签约日期 (China date); today when a contract is recorded without one.
+    contract_date: date | None = None
     hires: Annotated[int, Meta(ge=0, le=10_000)] | None = None
 
 

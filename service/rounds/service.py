@@ -23,8 +23,10 @@ import msgspec
 from matching.errors import InvalidWeightsError
 from matching.records import resolve_weights
 from service.auth import STAFF, Principal, require_org, require_role
+from service.challenges.service import check_application
 from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, NotFound
+from service.notifications import notify
 from service.reference import normalize_field_code, normalize_industry_code
 from service.rounds import repository as repo
 from service.rounds.schemas import (
@@ -343,29 +345,18 @@ async def apply(
             raise Conflict("只有揭榜挂帅类对接活动接受揭榜申请")
         _check_registration_open(row)
         demand_ids = {r["id"] for r in await repo.participants(conn, row, "demand")}
-        need = await conn.fetchrow(
-            "SELECT id, is_challenge FROM rd_needs WHERE id = $1", data.need_id
-        )
-        if need is None:
-            raise FieldInvalid("need_id", f"研发需求 {data.need_id} 不存在")
-        if not need["is_challenge"]:
-            raise FieldInvalid("need_id", f"研发需求 {data.need_id} 不是揭榜挂帅项目")
-        if data.need_id not in demand_ids:
-            raise FieldInvalid("need_id", f"研发需求 {data.need_id} 不在本次对接活动中")
-        cap = await repo.item_owner(conn, "capabilities", data.capability_id)
-        if cap is None:
-            raise FieldInvalid("capability_id", f"科研能力 {data.capability_id} 不存在")
-        if cap["status"] != "published":
-            raise FieldInvalid("capability_id", f"科研能力 {data.capability_id} 尚未发布")
-        require_org(principal, cap["owner_id"])
+        # Both directions of 揭榜 (a challenge, a listed achievement): service.challenges.
+        await check_application(conn, row, data, principal, demand_ids)
         values = msgspec.structs.asdict(data)
         values["team"] = values["team"].strip()
         try:
             app_id = await repo.insert_application(conn, round_id, values)
         except asyncpg.UniqueViolationError as exc:
             raise Conflict(f"科研能力 {data.capability_id} 已揭榜研发需求 {data.need_id}") from exc
-        # The applicant's capability takes part in the round even when outside its scope.
+        # The applicant's record takes part in the round even when outside its scope.
         await repo.add_entry(conn, round_id, "supply", data.capability_id)
+        if data.direction == "listing":
+            await repo.add_entry(conn, round_id, "demand", data.need_id)
         return to_application(await repo.fetch_application(conn, app_id))
 
 
@@ -382,7 +373,11 @@ async def applications(
                 "SELECT id, owner_id FROM rd_needs WHERE id = ANY($1)", [r["need_id"] for r in rows]
             )
         }
-        rows = [r for r in rows if principal.org_id in (r["org_id"], need_owner.get(r["need_id"]))]
+        rows = [
+            r
+            for r in rows
+            if principal.org_id in (r["org_id"], r["cap_owner_id"], need_owner.get(r["need_id"]))
+        ]
     return [to_application(r) for r in rows]
 
 
@@ -645,6 +640,14 @@ async def publish(
             ],
         )  # fmt: skip
         await repo.update_round(conn, round_id, {"state": "published", "published_run_id": run_id})
+        per_org = Counter([r["demand_org"] for r in chosen] + [r["supply_org"] for r in chosen])
+        for org, n in sorted(per_org.items()):
+            await notify(
+                conn, kind="pairing_published", title=f"对接活动「{row['title']}」已发布配对结果",
+                body=f"贵单位有 {n} 个配对，请在「我的配对」中接受或婉拒。",
+                link=f"/my?tab=pairings&round={round_id}", org_ids=[org],
+                event_key=f"pairing_published:{round_id}:{run_id}:{org}",
+            )  # fmt: skip
         return to_round(await repo.fetch_round(conn, round_id))
 
 
@@ -672,12 +675,14 @@ async def pairings(
     return [_pairing(r, contacts) for r in rows]
 
 
-async def _pairing_for_update(conn: asyncpg.Connection, pairing_id: int) -> asyncpg.Record:
+async def _pairing_for_update(
+    conn: asyncpg.Connection, pairing_id: int, also: tuple[str, ...] = ()
+) -> asyncpg.Record:
     row = await repo.fetch_pairing(conn, pairing_id, lock=True)
     if row is None:
         raise NotFound("配对", pairing_id)
     round_row = await get_round(conn, row["round_id"])
-    if round_row["state"] not in ("published", "review", "matching"):
+    if round_row["state"] not in ("published", "review", "matching", *also):
         raise wrong_state(round_row, "不能再答复配对")
     return row
 
@@ -708,6 +713,15 @@ async def respond(
                 row["round_id"], row["demand_org_id"], row["supply_org_id"],
             )  # fmt: skip
         fresh = await repo.fetch_pairing(conn, pairing_id)
+        other = fresh["supply_org_id"] if data.side == "demand" else fresh["demand_org_id"]
+        mine = fresh[f"{data.side}_org_name"]
+        verb = "接受" if data.response == "accepted" else "婉拒"
+        await notify(
+            conn, kind="pairing_answered",
+            title=f"{mine}{verb}了配对：{fresh['demand_title']} ↔ {fresh['supply_title']}",
+            link=f"/my?tab=pairings&round={fresh['round_id']}", org_ids=[other],
+            event_key=f"pairing_answered:{pairing_id}:{data.side}:{data.response}",
+        )  # fmt: skip
         contacts = await repo.org_contacts(conn, [fresh["demand_org_id"], fresh["supply_org_id"]])
         return _pairing(fresh, contacts)
 
@@ -716,7 +730,8 @@ async def record_outcome(
     conn: asyncpg.Connection, pairing_id: int, data: OutcomeUpdate, principal: Principal
 ) -> Pairing:
     async with conn.transaction():
-        row = await _pairing_for_update(conn, pairing_id)
+        # Outcomes come after the round: they may be recorded once it is closed too.
+        row = await _pairing_for_update(conn, pairing_id, also=("closed",))
         if not is_staff(principal) and principal.org_id not in (
             row["demand_org_id"],
             row["supply_org_id"],
@@ -730,9 +745,16 @@ async def record_outcome(
             raise FieldInvalid("contract_amount", "登记签约须填写合同金额（元）")
         if data.outcome == "hired" and not data.hires:
             raise FieldInvalid("hires", "登记录用须填写录用人数")
+        signed = data.outcome == "contract_signed"
+        if data.contract_date is not None and not signed:
+            raise FieldInvalid("contract_date", "只有登记签约时才填写签约日期")
+        contract_date = (data.contract_date or today()) if signed else None
+        if contract_date is not None and contract_date > today():
+            raise FieldInvalid("contract_date", f"签约日期 {contract_date} 晚于今天 {today()}")
         await conn.execute(
-            "UPDATE pairings SET outcome = $2, contract_amount = $3, hires = $4 WHERE id = $1",
-            pairing_id, data.outcome, data.contract_amount, data.hires,
+            "UPDATE pairings SET outcome = $2, contract_amount = $3, hires = $4, contract_date = $5"
+            " WHERE id = $1",
+            pairing_id, data.outcome, data.contract_amount, data.hires, contract_date,
         )  # fmt: skip
         fresh = await repo.fetch_pairing(conn, pairing_id)
         contacts = await repo.org_contacts(conn, [fresh["demand_org_id"], fresh["supply_org_id"]])
