@@ -196,6 +196,19 @@ async def test_browser_journey(live_server):
             await expect(ent.locator("section[data-resource=needs] .list li")).to_have_count(1)
             await expect(ent.locator(".list li").first).to_contain_text("煤焦油加氢催化剂寿命提升")
             await _shot(ent, "03-enterprise-need-posted")
+            # The challenge waits for a coordinator (发榜) before anyone else sees it.
+            await expect(ent.locator(".list li").first).to_contain_text("待审核")
+            rev_ctx, rev = await _login(browser, base, "coord@test")
+            await rev.goto(f"{base}/my?tab=review")
+            await rev.wait_for_selector("body[data-ready]")
+            pending = rev.locator("section.review li[data-need]")
+            await expect(pending).to_have_count(1)
+            await expect(pending).to_contain_text("煤焦油加氢催化剂寿命提升")
+            await pending.locator("button.approve").click()
+            await expect(pending).to_contain_text("已发榜")
+            await _shot(rev, "03a-coordinator-approves-challenge")
+            assert not rev.errors, rev.errors
+            await rev_ctx.close()
 
             # Excel import: the preview names the bad row and field; nothing is saved.
             await ent.goto(f"{base}/import")
@@ -359,6 +372,20 @@ async def test_browser_journey(live_server):
                 (p["demand_response"], p["supply_response"], p["outcome"], p["contract_amount"])
                 for p in pairings
             ] == [("accepted", "accepted", "contract_signed", 3_000_000)]
+            # 「我的对接」: the round closes, the pairing stays listed with its outcome.
+            closed = await http.post(
+                f"/api/rounds/{rid}/transition",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"to": "closed"},
+            )
+            assert closed.status_code == 200, closed.text
+            await ent.goto(f"{base}/my?tab=pairings")
+            await ent.wait_for_selector("body[data-ready]")
+            mine = ent.locator("tr[data-my-pairing]")
+            await expect(mine).to_have_count(1)
+            await expect(mine).to_contain_text("已结束")
+            await expect(mine).to_contain_text("已签约：3,000,000 元")
+            await _shot(ent, "14c-enterprise-my-pairings-closed-round")
             # A recruitment fair opens; the university marks the slot it cannot attend.
             fair = await http.post(
                 "/api/rounds",

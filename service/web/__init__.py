@@ -31,6 +31,7 @@ PAGES = (
     "/coordinator",
     "/round",
     "/import",
+    "/my",
 )
 
 

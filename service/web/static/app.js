@@ -2,6 +2,7 @@
 import { ApiError, api, clearSession, download, get, patch, post, saveSession, session, upload } from './api.js';
 import { applyI18n, lang, setLang, t } from './i18n.js';
 import { barsSvg, networkSvg } from './charts.js';
+import { myPage } from './challenges.js';
 
 // --- DOM helpers ---------------------------------------------------------------------------
 
@@ -239,6 +240,9 @@ const CAPABILITY_FIELDS = [
   { name: 'capacity', label: '可承接项目数', type: 'int' },
   { name: 'patent_number', label: '专利号', nullable: true, placeholder: 'ZL202110123456.7' },
   { name: 'contact', label: '联系人', nullable: true },
+  { name: 'listing_modes', label: '挂牌转化方式（转让、许可、作价入股）', type: 'list', placeholder: '许可' },
+  { name: 'asking_price', label: '挂牌价（元）', type: 'int' },
+  { name: 'listing_terms', label: '转化条件', nullable: true },
   { name: 'status', label: '状态', type: 'select', options: STATUS_OPTIONS },
 ];
 const POOL_FIELDS = [
@@ -304,7 +308,8 @@ function resourceSection({ path, recoPath, fields, newTitle, listTitle, orgId, t
       return h('li', { 'data-id': item.id },
         h('div', { class: 'row spread' },
           h('div', {}, h('strong', {}, titleOf(item)), ' ', chip(t(STATE_NAMES[item.status] || item.status),
-            `state-${item.status}`), item.is_challenge ? chip(t('揭榜挂帅'), 'hit') : null),
+            `state-${item.status}`), item.is_challenge ? chip(t('揭榜挂帅'), 'hit') : null,
+          item.challenge_review && item.challenge_review !== 'approved' ? chip(t({ pending: '待审核', returned: '已退回' }[item.challenge_review]), 'review') : null),
           h('div', { class: 'row' },
             h('button', { type: 'button', class: 'small secondary', onclick: () => {
               editing = item;
@@ -329,7 +334,9 @@ function pairingsSection(orgId) {
   const body = h('div', {}, h('p', { class: 'muted' }, '…'));
   root.append(body, h('p', { class: 'muted small' }, t('双方接受后显示联系方式')));
   async function refresh() {
-    const rounds = (await get('/api/rounds?state=published&limit=50')).items;
+    // Closed rounds too: outcomes are recorded after a round ends (see also /my).
+    const rounds = [...(await get('/api/rounds?state=published&limit=50')).items,
+      ...(await get('/api/rounds?state=closed&limit=50')).items];
     const rows = [];
     for (const r of rounds) {
       for (const p of await get(`/api/rounds/${r.id}/pairings`)) rows.push({ round: r, p });
@@ -957,7 +964,7 @@ function importPage() {
 function chrome() {
   const s = session();
   const nav = document.getElementById('nav');
-  const links = [['/', '首页'], ['/enterprise', '企业'], ['/university', '高校/院所'], ['/coordinator', '对接专员'], ['/import', 'Excel 导入']];
+  const links = [['/', '首页'], ['/enterprise', '企业'], ['/university', '高校/院所'], ['/coordinator', '对接专员'], ['/my', '我的对接'], ['/import', 'Excel 导入']];
   nav.replaceChildren(...links.map(([href, label]) => h('a', { href, class: location.pathname === href ? 'active' : '' }, t(label))));
   const who = document.getElementById('who');
   if (s && s.user) {
@@ -976,7 +983,7 @@ function chrome() {
 
 const ROUTES = {
   '/': homePage, '/login': loginPage, '/enterprise': enterprisePage, '/university': universityPage,
-  '/coordinator': coordinatorPage, '/round': roundPage, '/import': importPage,
+  '/coordinator': coordinatorPage, '/round': roundPage, '/import': importPage, '/my': myPage,
 };
 
 async function start() {
