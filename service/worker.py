@@ -101,11 +101,9 @@ async def take_snapshot(
         "demands": demands,
         "supplies": supplies,
         "applications": [
-            {
-                "need_id": a["need_id"],
-                "capability_id": a["capability_id"],
-                "direction": a["direction"],
-            }
+            # Challenge applications keep the shape of snapshots from before two-way 揭榜.
+            {"need_id": a["need_id"], "capability_id": a["capability_id"]}
+            | ({"direction": "listing"} if a["direction"] == "listing" else {})
             for a in apps
             # Withdrawn applications are out; shortlisted (and decided) ones still count.
             if a["status"] != "withdrawn"

@@ -156,6 +156,9 @@ async def test_challenge_waits_for_review_and_is_invisible_until_approved(
     )
     assert r.status_code == 200 and r.json()["return_reason"] == "榜单金额与任务不符"
     assert (await anon.get(f"/api/needs/{cid}")).status_code == 404
+    assert (await w["as_ent2"].get(f"/api/needs/{cid}")).status_code == 404
+    listed = (await w["as_inst"].get("/api/needs", params={"is_challenge": "true"})).json()
+    assert cid not in [n["id"] for n in listed["items"]]
     own = (await w["as_ent"].get(f"/api/needs/{cid}")).json()
     assert own["challenge_review"] == "returned" and own["return_reason"] == "榜单金额与任务不符"
     kinds = await conn.fetch("SELECT body FROM notifications WHERE kind = 'challenge_reviewed'")
