@@ -784,3 +784,22 @@ def test_pipeline_gives_a_listing_with_applicants_only_to_them():
     snap["applications"] = []
     out = pipeline.execute(snap)
     assert [(c["demand_id"], c["supply_id"]) for c in out["candidates"] if c["chosen"]] == [(1, 10)]
+
+
+async def test_pending_challenge_is_not_recommended_until_approved(client, as_role, app):
+    import asyncio
+
+    from service.recommend import Recommender
+
+    app.state.recommender = Recommender()  # empty indexes, as in test_recommendations
+    w = await world(client, as_role)
+    cid = (await w["as_ent"].post("/api/needs", json=challenge_body(w["ent"]))).json()["id"]
+    url = f"/api/capabilities/{w['team']}/recommendations"
+    assert cid not in [x["id"] for x in (await w["as_inst"].get(url)).json()["items"]]
+    await w["coord"].post(f"/api/challenges/{cid}/approve")
+    for _ in range(100):  # the recommender notices a change within about a second
+        items = (await w["as_inst"].get(url)).json()["items"]
+        if cid in [x["id"] for x in items]:
+            break
+        await asyncio.sleep(0.1)
+    assert items[0]["id"] == cid
