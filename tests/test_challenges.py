@@ -803,3 +803,18 @@ async def test_pending_challenge_is_not_recommended_until_approved(client, as_ro
             break
         await asyncio.sleep(0.1)
     assert items[0]["id"] == cid
+
+
+async def test_no_withdrawal_once_matching_started(client, as_role, conn):
+    w = await world(client, as_role)
+    cid = await approved_challenge(w)
+    rid = await open_round(client)
+    r = await w["as_inst"].post(
+        f"/api/rounds/{rid}/applications", json={"need_id": cid, "capability_id": w["team"]}
+    )
+    app_id = r.json()["id"]
+    assert (await client.post(f"/api/rounds/{rid}/runs")).status_code == 202
+    r = await w["as_inst"].post(f"/api/applications/{app_id}/withdraw")
+    assert r.status_code == 409 and "不能再撤回" in r.json()["detail"]
+    mine = (await w["as_inst"].get("/api/me/applications")).json()
+    assert mine[0]["status"] == "submitted" and mine[0]["can_withdraw"] is False
