@@ -124,6 +124,7 @@ async def test_challenge_waits_for_review_and_is_invisible_until_approved(
     mine = (await w["as_ent"].get("/api/needs", params={"owner": w["ent"]})).json()
     assert cid in [n["id"] for n in mine["items"]]
     assert (await anon.get(f"/api/needs/{cid}/recommendations")).status_code == 404
+    assert (await w["as_ent2"].get(f"/api/challenges/{cid}/applicants")).status_code == 404
 
     # Only staff review; the coordinator's queue lists it.
     assert (await w["as_ent"].post(f"/api/challenges/{cid}/approve")).status_code == 403

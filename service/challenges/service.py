@@ -44,6 +44,7 @@ from service.challenges.schemas import (
     ReviewResult,
     StatusBody,
 )
+from service.domain.access import public_row
 from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, Forbidden, NotFound
 from service.notifications import notify
@@ -424,6 +425,9 @@ async def applicants(
         if target is None or not target["listing_modes"]:
             raise NotFound("挂牌成果", target_id)
     if not _is_staff(principal) and principal.org_id != target["owner_id"]:
+        table = "rd_needs" if direction == "challenge" else "capabilities"
+        if not public_row(table, target):  # what one may not see does not exist (404)
+            raise NotFound("揭榜挂帅项目" if direction == "challenge" else "挂牌成果", target_id)
         raise Forbidden("只有发布方和对接专员可以查看申请者")
     rows = await repo.applications_to(conn, direction, target_id)
     if not rows:
