@@ -27,7 +27,7 @@ import msgspec
 
 import matching
 from service.auth import Principal
-from service.domain.access import sees_private
+from service.domain.access import APPROVED_OWNER, record_visible
 from service.errors import NotFound
 
 log = logging.getLogger("duijie.recommend")
@@ -74,7 +74,7 @@ DIRECTIONS = {
 
 _SELECT = """
     SELECT t.*, o.name AS owner_name, o.city AS owner_city, o.industry_code AS owner_industry,
-           o.tags AS owner_tags
+           o.tags AS owner_tags, o.approval_state AS owner_approval
     FROM {table} t JOIN organizations o ON o.id = t.owner_id
 """
 
@@ -164,14 +164,17 @@ class Recommender:
 
     async def _generation(self, conn: asyncpg.Connection, table: str) -> tuple[int, Any]:
         row = await conn.fetchrow(
-            f"SELECT count(*) AS n, max(updated_at) AS at FROM {table} WHERE status = 'published'"
+            f"SELECT count(*) AS n, max(t.updated_at) AS at FROM {table} t"
+            f" JOIN organizations o ON o.id = t.owner_id"
+            f" WHERE t.status = 'published' AND {APPROVED_OWNER}"
         )
         return (row["n"], row["at"])
 
     async def _build(self, pool: asyncpg.Pool, d: Direction, generation: tuple[int, Any]) -> _Index:
         async with pool.acquire() as conn:
             rows = await conn.fetch(
-                _SELECT.format(table=d.target_table) + " WHERE t.status = 'published'"
+                _SELECT.format(table=d.target_table)
+                + f" WHERE t.status = 'published' AND {APPROVED_OWNER}"
             )
         records = {r["id"]: dict(r) for r in rows}
         supplies = [as_supply(d.target_table, r) for r in records.values()]
@@ -286,9 +289,7 @@ class Recommender:
         """
         d = DIRECTIONS[kind]
         row = await conn.fetchrow(_SELECT.format(table=d.item_table) + " WHERE t.id = $1", item_id)
-        if row is None or (
-            row["status"] == "draft" and not sees_private(principal, row["owner_id"])
-        ):
+        if row is None or not record_visible(principal, row):
             raise NotFound(d.label, item_id)
         idx = await self.index_for(pool, conn, d)
         answer = self.answers.get((kind, item_id))

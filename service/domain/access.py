@@ -11,6 +11,8 @@ Reads
     * organizations are public; published and closed records are public; drafts are visible
       only to the owning organization's users, coordinators and admins (to anyone else a draft
       does not exist: 404, not 403, so its existence does not leak).
+    * a self-registered organization that a coordinator has not approved yet (pending, or
+      returned with a reason), and all its records, are likewise seen only by itself and staff.
     * contact fields (an organization's contact person and phone, a capability's contact) are
       shown only to the owning organization, coordinators and admins; everyone else gets
       ``null`` until a pairing discloses them.
@@ -52,21 +54,40 @@ def sees_private(principal: Principal | None, owner_id: int) -> bool:
     return principal.role in STAFF or principal.org_id == owner_id
 
 
+# SQL (owner joined as ``o``): the owning organization has been approved by a coordinator.
+APPROVED_OWNER = "o.approval_state = 'approved'"
+
+
+def record_visible(principal: Principal | None, row: Any) -> bool:
+    """An owned record (a row carrying ``status``, ``owner_id`` and ``owner_approval``)."""
+    if row["status"] != "draft" and row["owner_approval"] == "approved":
+        return True
+    return sees_private(principal, row["owner_id"])
+
+
 def visibility_clause(
     principal: Principal | None, resource: Resource, next_arg: int
 ) -> tuple[str | None, list[Any]]:
     """SQL restricting a list to what ``principal`` may see (``None`` = no restriction)."""
-    if resource.owner_kinds is None or (principal is not None and principal.role in STAFF):
+    if principal is not None and principal.role in STAFF:
         return None, []
+    if resource.owner_kinds is None:
+        public = "t.approval_state = 'approved'"
+        own = f"t.id = ${next_arg}"
+    else:
+        public = f"(t.status <> 'draft' AND {APPROVED_OWNER})"
+        own = f"t.owner_id = ${next_arg}"
     if principal is None or principal.org_id is None:
-        return "t.status <> 'draft'", []
-    return f"(t.status <> 'draft' OR t.owner_id = ${next_arg})", [principal.org_id]
+        return public, []
+    return f"({public} OR {own})", [principal.org_id]
 
 
 def visible(principal: Principal | None, resource: Resource, row: Any) -> bool:
-    if resource.owner_kinds is None or row["status"] != "draft":
-        return True
-    return sees_private(principal, row["owner_id"])
+    if resource.owner_kinds is None:
+        if row["approval_state"] == "approved":
+            return True
+        return sees_private(principal, row["id"])
+    return record_visible(principal, row)
 
 
 def redact(principal: Principal | None, resource: Resource, record: dict[str, Any]) -> None:
