@@ -2,6 +2,7 @@
 so the app factory adds them with one line."""
 
 from service.api.notifications import CONTROLLERS as NOTIFICATION_CONTROLLERS
+from service.api.registrations import CONTROLLERS as REGISTRATION_CONTROLLERS
 
-CONTROLLERS = [*NOTIFICATION_CONTROLLERS]
-TAGS = ("通知",)
+CONTROLLERS = [*NOTIFICATION_CONTROLLERS, *REGISTRATION_CONTROLLERS]
+TAGS = ("注册", "通知")
