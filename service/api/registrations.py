@@ -112,7 +112,7 @@ class RegistrationController(Controller):
         conn: Conn,
         principal: Who,
         approval_state: Annotated[
-            ApprovalState | None, QueryParameter(description="审核状态（默认待审核）")
+            ApprovalState | None, QueryParameter(name="state", description="审核状态（默认待审核）")
         ] = "pending",
         limit: Limit = 20,
         offset: Offset = 0,
