@@ -31,6 +31,16 @@ PAGES = (
     "/coordinator",
     "/round",
     "/import",
+    # Joining, contact requests and the inbox (static/register.js, contacts.js, inbox.js).
+    "/register",
+    "/register/confirm",
+    "/register/invite",
+    "/reset-password",
+    "/registration",
+    "/registrations",
+    "/inbox",
+    "/contacts",
+    "/contact/new",
 )
 
 
