@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -251,3 +252,50 @@ async def test_target_preview_and_staff_stats(world, anon, as_role):
     ]
     # Staff list every request.
     assert (await coord.get("/api/contact-requests")).json()["total"] == 2
+
+
+async def test_daily_limit_holds_when_two_requests_race(world, client, conn, empty_db):
+    """The limit check and the insert are serialised per organization: a second transaction
+    waits for the first and then sees its request (without the lock both would pass)."""
+    import asyncpg
+
+    from service.auth import Principal
+    from service.contacts import service
+    from service.contacts.schemas import ContactRequestCreate
+    from service.contacts.service import TooManyRequests
+
+    ent, uni = world["ent"]["id"], world["uni"]["id"]
+    caps = []
+    for i in range(DAILY_LIMIT + 1):
+        c = await client.post(
+            "/api/capabilities", json=factories.capability(uni, title=f"能力 {i}")
+        )
+        caps.append(c.json()["id"])
+    for ident in caps[: DAILY_LIMIT - 1]:
+        await conn.execute(
+            "INSERT INTO contact_requests (from_org, to_org, target_kind, target_id, message)"
+            " VALUES ($1, $2, 'capability', $3, 'x')",
+            ent,
+            uni,
+            ident,
+        )
+    who = Principal(user_id=None, role="enterprise", org_id=ent, token_id=None)
+
+    def body(ident: int) -> ContactRequestCreate:
+        return ContactRequestCreate(target_kind="capability", target_id=ident, message="合作")
+
+    a, b = await asyncpg.connect(empty_db), await asyncpg.connect(empty_db)
+    try:
+        tx = a.transaction()
+        await tx.start()
+        await service.create(a, body(caps[-2]), principal=who)  # the 20th, not yet committed
+        second = asyncio.create_task(service.create(b, body(caps[-1]), principal=who))
+        await asyncio.sleep(0.5)
+        assert not second.done()  # waiting for the first organization lock
+        await tx.commit()
+        with pytest.raises(TooManyRequests):
+            await second
+    finally:
+        await a.close()
+        await b.close()
+    assert await conn.fetchval("SELECT count(*) FROM contact_requests") == DAILY_LIMIT

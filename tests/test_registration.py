@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from service.app import create_pool
@@ -293,3 +295,58 @@ async def test_registration_and_reset_requests_are_rate_limited_per_address(app,
         assert r.status_code == 201  # a separate bucket from resets
     finally:
         app.state.rate_limiter = saved
+
+
+async def test_pending_organizations_records_stay_out_of_lists_and_recommendations(
+    app, client, anon, as_role, conn
+):
+    from service.recommend import Recommender
+
+    app.state.recommender = Recommender()  # empty indexes for this test
+    ent = (await client.post("/api/organizations", json=factories.enterprise())).json()
+    need = (await client.post("/api/needs", json=factories.need(ent["id"]))).json()
+    r = await anon.post("/api/registrations", json=registration(kind="university", name="新大学"))
+    uni_id = r.json()["organization_id"]
+    cap = (await client.post("/api/capabilities", json=factories.capability(uni_id))).json()
+    pool = (await client.post("/api/talent-pools", json=factories.talent_pool(uni_id))).json()
+
+    stranger = await as_role("enterprise", ent["id"])
+    for who in (anon, stranger):
+        assert uni_id not in [
+            o["id"] for o in (await who.get("/api/organizations")).json()["items"]
+        ]
+        assert (await who.get("/api/capabilities")).json()["total"] == 0
+        assert (await who.get(f"/api/talent-pools/{pool['id']}")).status_code == 404
+    recs = (await anon.get(f"/api/needs/{need['id']}/recommendations")).json()["items"]
+    assert cap["id"] not in [x["id"] for x in recs]
+    # The pending organization itself, and staff, see its records.
+    member = await as_role("university", uni_id)
+    assert (await member.get("/api/capabilities")).json()["total"] == 1
+    assert (await client.get("/api/capabilities")).json()["total"] == 1
+    assert (await member.get(f"/api/capabilities/{cap['id']}/recommendations")).status_code == 200
+
+    coord = await as_role("coordinator")
+    assert (await coord.post(f"/api/registrations/{uni_id}/approve")).status_code == 200
+    assert (await anon.get("/api/capabilities")).json()["total"] == 1
+    for _ in range(40):  # the recommender notices the change within about a second
+        recs = (await anon.get(f"/api/needs/{need['id']}/recommendations")).json()["items"]
+        if cap["id"] in [x["id"] for x in recs]:
+            break
+        await asyncio.sleep(0.1)
+    assert cap["id"] in [x["id"] for x in recs]
+
+
+async def test_resend_confirmation(anon, mail):
+    await anon.post("/api/registrations", json=registration())
+    me = _bearer((await _login(anon, "wang")).json()["token"])
+    r = await anon.post("/api/auth/resend-confirmation", headers=me)
+    assert r.status_code == 202
+    await mail.flush()
+    first, second = mail.to("wang@example.com")
+    # The first link is spent by the resend; the second one works.
+    r = await anon.post("/api/auth/confirm-email", json={"token": token_in(first)})
+    assert r.status_code == 422
+    r = await anon.post("/api/auth/confirm-email", json={"token": token_in(second)})
+    assert r.status_code == 200
+    r = await anon.post("/api/auth/resend-confirmation", headers=me)
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "email"
