@@ -14,6 +14,7 @@ import asyncpg
 import graph
 from service.auth import Principal, require_org
 from service.errors import FieldInvalid
+from service.notifications.events import meetings_changed
 from service.rounds.schemas import AvailabilityUpdate, MeetingView, ScheduleView
 from service.rounds.service import get_round, own_view, staff, wrong_state
 
@@ -130,6 +131,7 @@ async def build(conn: asyncpg.Connection, round_id: int, principal: Principal) -
             for un in result.unplaced
         ]  # fmt: skip
         await _upsert(conn, rows)
+        await meetings_changed(conn, row, previous, [r[1:5] for r in rows if r[5] == "scheduled"])
     return await view(conn, round_id, None, principal)
 
 
