@@ -23,7 +23,9 @@ from tests.test_web_browser import (  # noqa: F401  (live_server is a fixture)
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 Chromium（/usr/bin/chromium）"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="需要 Debian 的 Chromium（/usr/bin/chromium）"
+    ),
 ]
 
 
@@ -48,7 +50,7 @@ async def _log_in(page, login: str) -> None:
     await page.wait_for_selector("body[data-ready]")
 
 
-async def test_contact_request_inbox_and_registration_journey(live_server):
+async def test_contact_request_inbox_and_registration_journey(live_server):  # noqa: F811
     from playwright.async_api import async_playwright, expect
 
     base, orgs, http = live_server
@@ -91,7 +93,9 @@ async def test_contact_request_inbox_and_registration_journey(live_server):
             # An empty message is refused at the field.
             await ent.click("button[type=submit]")
             await expect(ent.locator("[data-field=message] .field-error")).to_be_visible()
-            await ent.fill("textarea[name=message]", "希望就焦化废水深度处理开展合作，方便时请联系。")
+            await ent.fill(
+                "textarea[name=message]", "希望就焦化废水深度处理开展合作，方便时请联系。"
+            )
             await ent.fill("input[name=time0]", "2030-03-01T10:00")
             await _shot(ent, "20-contact-new")
             await ent.click("button[type=submit]")
