@@ -134,6 +134,11 @@ async def test_refusals_oneself_drafts_closed_pending_and_duplicates(world, clie
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     r = await e.post("/api/contact-requests", json=req("capability", cap, proposed_times=[past]))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "proposed_times.0"
+    r = await e.post(
+        "/api/contact-requests", json=req("capability", cap, proposed_times=["2031-01-01T10:00:00"])
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "proposed_times.0"
+    assert "时区" in r.json()["errors"][0]["message"]
     # Staff do not send requests.
     r = await client.post("/api/contact-requests", json=req("capability", cap))
     assert r.status_code == 403

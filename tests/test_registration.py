@@ -122,6 +122,12 @@ async def test_register_confirm_login_and_wait_for_approval(anon, mail, as_role,
     assert any("审核通过" in m["Subject"] for m in mail.to("wang@example.com"))
     r = await coord.post(f"/api/registrations/{org_id}/approve")
     assert r.status_code == 409
+    assert (await coord.get("/api/registrations")).json()["total"] == 0
+    approved = (await coord.get("/api/registrations", params={"state": "approved"})).json()
+    assert org_id in [o["id"] for o in approved["items"]]
+    r = await coord.get("/api/registrations", params={"state": "maybe"})
+    # (Litestar names the handler parameter, as for /api/rounds?state=: see the report.)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "approval_state"
 
 
 async def _university(conn) -> int:
