@@ -126,7 +126,7 @@ async def test_register_confirm_login_and_wait_for_approval(anon, mail, as_role,
     approved = (await coord.get("/api/registrations", params={"state": "approved"})).json()
     assert org_id in [o["id"] for o in approved["items"]]
     r = await coord.get("/api/registrations", params={"state": "maybe"})
-    # (Litestar names the handler parameter, as for /api/rounds?state=: see the report.)
+    # The problem names the handler parameter (approval_state), as /api/rounds?state= does.
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "approval_state"
 
 
