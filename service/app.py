@@ -26,8 +26,11 @@ from service.api.challenges import CONTROLLERS as CHALLENGE_CONTROLLERS
 from service.api.recommend import ROUTER as RECOMMEND_ROUTER
 from service.api.resources import CONTROLLERS
 from service.api.rounds import CONTROLLERS as ROUND_CONTROLLERS
+from service.api.social import CONTROLLERS as SOCIAL_CONTROLLERS
+from service.api.social import TAGS as SOCIAL_TAGS
 from service.auth import web as auth_web
 from service.errors import EXCEPTION_HANDLERS, Unavailable
+from service.notifications import mailer
 from service.recommend import Recommender
 from service.web import WEB_ROUTES
 
@@ -213,13 +216,19 @@ def create_app(
     from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
     from service.web.imports import ImportController
 
-    api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, *CHALLENGE_CONTROLLERS, RECOMMEND_ROUTER]
+    api_handlers = [
+        *CONTROLLERS,
+        *ROUND_CONTROLLERS,
+        *CHALLENGE_CONTROLLERS,
+        RECOMMEND_ROUTER,
+        *SOCIAL_CONTROLLERS,
+    ]
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])
     return Litestar(
         route_handlers=[health, *api_handlers, *WEB_ROUTES],
-        lifespan=[db_pool, background_worker],
+        lifespan=[db_pool, background_worker, mailer.lifespan(run_worker)],
         dependencies={"conn": Provide(provide_connection)},
         middleware=[return_leased_connections],
         # Accounts: principal dependencies, /api/auth and /api/users, rate limits, security
@@ -237,7 +246,8 @@ def create_app(
             tags=[
                 Tag(name=n)
                 for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "对接活动", "运维")
-            ],
+            ]
+            + [Tag(name=n) for n in SOCIAL_TAGS],
         ),
         # The CLI configures logging once (one format for Duijie, uvicorn and Litestar);
         # Litestar's default config would replace the root handlers mid-start.

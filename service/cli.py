@@ -157,6 +157,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import signal
 
     from service.app import create_pool
+    from service.notifications.mailer import Mailer
     from service.worker import Worker
 
     target = _target()
@@ -168,9 +169,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, worker.stop)
+        # The e-mail outbox is sent by every worker too (claims never overlap; see mailer).
+        mail = Mailer.from_env(pool)
+        if mail is not None:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, lambda: (worker.stop(), mail.stop()))
         print(f"工作进程 {worker.worker_id} 已启动", flush=True)
         try:
-            await worker.run_forever()
+            await asyncio.gather(worker.run_forever(), *([mail.run_forever()] if mail else []))
         finally:
             await pool.close()
 

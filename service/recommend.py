@@ -27,7 +27,7 @@ import msgspec
 
 import matching
 from service.auth import Principal
-from service.domain.access import public_row, reviewed_clause, sees_private
+from service.domain.access import APPROVED_OWNER, record_visible, reviewed_clause
 from service.errors import NotFound
 
 log = logging.getLogger("duijie.recommend")
@@ -74,7 +74,7 @@ DIRECTIONS = {
 
 _SELECT = """
     SELECT t.*, o.name AS owner_name, o.city AS owner_city, o.industry_code AS owner_industry,
-           o.tags AS owner_tags
+           o.tags AS owner_tags, o.approval_state AS owner_approval
     FROM {table} t JOIN organizations o ON o.id = t.owner_id
 """
 
@@ -164,8 +164,9 @@ class Recommender:
 
     async def _generation(self, conn: asyncpg.Connection, table: str) -> tuple[int, Any]:
         row = await conn.fetchrow(
-            f"SELECT count(*) AS n, max(updated_at) AS at FROM {table} t"
-            f" WHERE t.status = 'published' AND {reviewed_clause(table)}"
+            f"SELECT count(*) AS n, max(t.updated_at) AS at FROM {table} t"
+            f" JOIN organizations o ON o.id = t.owner_id"
+            f" WHERE t.status = 'published' AND {APPROVED_OWNER} AND {reviewed_clause(table)}"
         )
         return (row["n"], row["at"])
 
@@ -173,7 +174,8 @@ class Recommender:
         async with pool.acquire() as conn:
             rows = await conn.fetch(
                 _SELECT.format(table=d.target_table)
-                + f" WHERE t.status = 'published' AND {reviewed_clause(d.target_table)}"
+                + f" WHERE t.status = 'published' AND {APPROVED_OWNER}"
+                + f" AND {reviewed_clause(d.target_table)}"
             )
         records = {r["id"]: dict(r) for r in rows}
         supplies = [as_supply(d.target_table, r) for r in records.values()]
@@ -288,9 +290,7 @@ class Recommender:
         """
         d = DIRECTIONS[kind]
         row = await conn.fetchrow(_SELECT.format(table=d.item_table) + " WHERE t.id = $1", item_id)
-        if row is None or (
-            not public_row(d.item_table, row) and not sees_private(principal, row["owner_id"])
-        ):
+        if row is None or not record_visible(principal, d.item_table, row):
             raise NotFound(d.label, item_id)
         idx = await self.index_for(pool, conn, d)
         answer = self.answers.get((kind, item_id))

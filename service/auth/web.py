@@ -5,7 +5,7 @@ scheme. :func:`on_app_init` does all of it, so the app factory needs one line.
 Rate limits are token buckets held in this process (a dict of buckets, bounded in size): with
 several worker processes each has its own buckets, so the effective limit multiplies by the
 number of workers. Writes (POST/PUT/PATCH/DELETE) are limited per bearer token (per client
-address when there is none); ``POST /api/auth/login`` per client address. The address is the
+address when there is none); ``POST /api/auth/login``, registrations and password-reset requests per client address. The address is the
 TCP peer: behind a reverse proxy it must pass the real one (uvicorn ``--proxy-headers``).
 """
 
@@ -28,6 +28,10 @@ from service.auth import provide_maybe_principal, provide_principal
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/api/auth/login"
+ADDRESS_LIMITED = {
+    "/api/registrations": "注册过于频繁",
+    "/api/auth/password-reset": "重设密码申请过于频繁",
+}
 
 
 @dataclass
@@ -125,9 +129,14 @@ def rate_limit(app: ASGIApp) -> ASGIApp:
         if scope["type"] == "http" and scope.get("method") in WRITE_METHODS:
             limiter: RateLimiter | None = scope["app"].state.get("rate_limiter")
             if limiter is not None:
-                if scope.get("path") == LOGIN_PATH:
+                path = scope.get("path")
+                if path == LOGIN_PATH:
                     wait = limiter.take("login", _client_address(scope))
                     detail = "登录尝试过于频繁"
+                elif path in ADDRESS_LIMITED:
+                    # Registration and reset mails: per client address, like logins.
+                    wait = limiter.take("login", f"{path}:{_client_address(scope)}")
+                    detail = ADDRESS_LIMITED[path]
                 else:
                     auth = _header(scope, b"authorization")
                     # Keyed by a digest so the raw token is not kept in memory.

@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from service.domain.access import APPROVED_OWNER
+
 # --- 发榜 review -----------------------------------------------------------------------------------
 
 
@@ -22,7 +24,8 @@ async def pending_challenges(conn: asyncpg.Connection) -> list[asyncpg.Record]:
 
 async def fetch_need(conn: asyncpg.Connection, need_id: int, lock: bool = False):
     sql = (
-        "SELECT t.*, o.name AS owner_name FROM rd_needs t JOIN organizations o ON o.id = t.owner_id"
+        "SELECT t.*, o.name AS owner_name, o.approval_state AS owner_approval"
+        " FROM rd_needs t JOIN organizations o ON o.id = t.owner_id"
         " WHERE t.id = $1"
     )
     return await conn.fetchrow(sql + (" FOR UPDATE OF t" if lock else ""), need_id)
@@ -166,15 +169,20 @@ async def _rows(conn: asyncpg.Connection, table: str, ids: list[int]) -> list[as
 
 async def fetch_capability(conn: asyncpg.Connection, cap_id: int):
     return await conn.fetchrow(
-        "SELECT t.*, o.name AS owner_name FROM capabilities t JOIN organizations o"
+        "SELECT t.*, o.name AS owner_name, o.approval_state AS owner_approval FROM capabilities t"
+        " JOIN organizations o"
         " ON o.id = t.owner_id WHERE t.id = $1",
         cap_id,
     )
 
 
 async def listings(conn: asyncpg.Connection, limit: int, offset: int):
-    where = "WHERE t.status = 'published' AND cardinality(t.listing_modes) > 0"
-    total = await conn.fetchval(f"SELECT count(*) FROM capabilities t {where}")
+    where = (
+        f"WHERE t.status = 'published' AND cardinality(t.listing_modes) > 0 AND {APPROVED_OWNER}"
+    )
+    total = await conn.fetchval(
+        f"SELECT count(*) FROM capabilities t JOIN organizations o ON o.id = t.owner_id {where}"
+    )
     rows = await conn.fetch(
         f"""
         SELECT t.id, t.title, t.description, t.keywords, t.field_codes, t.patent_number,

@@ -8,9 +8,12 @@ Writes
     * capabilities and talent pools: university (or institute) users of the owning organization,
       and admins.
 Reads
-    * organizations are public; published and closed records are public; drafts are visible
-      only to the owning organization's users, coordinators and admins (to anyone else a draft
-      does not exist: 404, not 403, so its existence does not leak).
+    * organizations are public; anonymous visitors see only published records, logged-in users
+      closed ones too; drafts are visible only to the owning organization's users, coordinators
+      and admins (to anyone else a draft does not exist: 404, not 403, so its existence does not
+      leak).
+    * a self-registered organization that a coordinator has not approved yet (pending, or
+      returned with a reason), and all its records, are likewise seen only by itself and staff.
     * contact fields (an organization's contact person and phone, a capability's contact) are
       shown only to the owning organization, coordinators and admins; everyone else gets
       ``null`` until a pairing discloses them.
@@ -57,6 +60,9 @@ def sees_private(principal: Principal | None, owner_id: int) -> bool:
 # Published records that also need a coordinator's approval before anyone else sees them.
 REVIEWED = {"rd_needs": "challenge_review"}
 
+# SQL (owner joined as ``o``): the owning organization has been approved by a coordinator.
+APPROVED_OWNER = "o.approval_state = 'approved'"
+
 
 def reviewed_clause(table: str, alias: str = "t") -> str:
     """SQL true when a published record of ``table`` may be shown publicly (``TRUE`` when the
@@ -65,28 +71,50 @@ def reviewed_clause(table: str, alias: str = "t") -> str:
     return f"{alias}.{column} = 'approved'" if column else "TRUE"
 
 
-def public_row(table: str, row: Any) -> bool:
-    """Whether a record (a row with ``status``) is visible to everyone."""
+def public_row(table: str, row: Any, principal: Principal | None = None) -> bool:
+    """Whether a record of ``table`` is visible to ``principal`` as a public record, whoever owns
+    it: published (or, for a logged-in caller, closed), its organization approved, and its
+    challenge review (if the table has one) approved. ``row`` carries ``status``,
+    ``owner_approval`` (the owner's ``approval_state``) and the review column."""
+    if row["status"] != "published" and (principal is None or row["status"] == "draft"):
+        return False
+    if row["owner_approval"] != "approved":
+        return False
     column = REVIEWED.get(table)
-    return row["status"] != "draft" and (column is None or row[column] == "approved")
+    return column is None or row[column] == "approved"
+
+
+def record_visible(principal: Principal | None, table: str, row: Any) -> bool:
+    """An owned record of ``table``: public (see :func:`public_row`), or the caller's own or
+    staff's to see."""
+    return public_row(table, row, principal) or sees_private(principal, row["owner_id"])
 
 
 def visibility_clause(
     principal: Principal | None, resource: Resource, next_arg: int
 ) -> tuple[str | None, list[Any]]:
     """SQL restricting a list to what ``principal`` may see (``None`` = no restriction)."""
-    if resource.owner_kinds is None or (principal is not None and principal.role in STAFF):
+    if principal is not None and principal.role in STAFF:
         return None, []
-    public = f"t.status <> 'draft' AND {reviewed_clause(resource.table)}"
+    if resource.owner_kinds is None:
+        public = "t.approval_state = 'approved'"
+        own = f"t.id = ${next_arg}"
+    else:
+        # Anonymous visitors see published records only; logged-in users closed ones too.
+        status = "t.status = 'published'" if principal is None else "t.status <> 'draft'"
+        public = f"({status} AND {APPROVED_OWNER} AND {reviewed_clause(resource.table)})"
+        own = f"t.owner_id = ${next_arg}"
     if principal is None or principal.org_id is None:
         return public, []
-    return f"(({public}) OR t.owner_id = ${next_arg})", [principal.org_id]
+    return f"({public} OR {own})", [principal.org_id]
 
 
 def visible(principal: Principal | None, resource: Resource, row: Any) -> bool:
-    if resource.owner_kinds is None or public_row(resource.table, row):
-        return True
-    return sees_private(principal, row["owner_id"])
+    if resource.owner_kinds is None:
+        if row["approval_state"] == "approved":
+            return True
+        return sees_private(principal, row["id"])
+    return record_visible(principal, resource.table, row)
 
 
 def redact(principal: Principal | None, resource: Resource, record: dict[str, Any]) -> None:

@@ -74,7 +74,8 @@ class Resource:
         if self.owner_kinds is None:
             return f"SELECT t.* FROM {self.table} t"
         return (
-            f"SELECT t.*, o.name AS owner_name, o.city AS owner_city, o.kind AS owner_kind "
+            f"SELECT t.*, o.name AS owner_name, o.city AS owner_city, o.kind AS owner_kind, "
+            f"o.approval_state AS owner_approval "
             f"FROM {self.table} t JOIN organizations o ON o.id = t.owner_id"
         )
 

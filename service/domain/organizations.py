@@ -12,6 +12,7 @@ from service.domain.types import (
     City,
     Code,
     CreditCode,
+    Email,
     LongText,
     Name,
     OrgKind,
@@ -33,6 +34,7 @@ class OrganizationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     description: LongText = ""
     contact_name: ShortText | None = None
     contact_phone: Phone | None = None
+    contact_email: Email | None = None
     website: Url | None = None
 
 
@@ -76,5 +78,5 @@ RESOURCE = Resource(
         Filter("tags", "tags", "array_any"),
     ),
     validate=validate,
-    private_fields=("contact_name", "contact_phone"),
+    private_fields=("contact_name", "contact_phone", "contact_email"),
 )

@@ -46,6 +46,7 @@ CreditCode = Annotated[str, Meta(min_length=1, max_length=32)]
 Phone = Annotated[str, Meta(max_length=40)]
 Url = Annotated[str, Meta(max_length=300)]
 Id = Annotated[int, Meta(ge=1, le=2**62)]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 UNSET = msgspec.UNSET
 UnsetType = msgspec.UnsetType
@@ -61,6 +62,7 @@ __all__ = [
     "Count",
     "CreditCode",
     "Education",
+    "Email",
     "EnterpriseTag",
     "Id",
     "LongText",

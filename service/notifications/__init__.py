@@ -24,6 +24,7 @@ Kind = Literal[
     "challenge_reviewed",  # my challenge was approved (发榜) or returned with a reason
     "meeting_scheduled",  # a fair meeting was scheduled or moved
     "organization_reviewed",  # my organization's registration was approved or returned
+    "organization_registered",  # (coordinators) an organization registered or resubmitted
     "account",  # e-mail confirmation, password reset, invitation (e-mail only, see send_email)
 ]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from service.domain.access import reviewed_clause
+from service.domain.access import APPROVED_OWNER, reviewed_clause
 
 # Per round kind: the demand and supply tables, the city column, and which scope criteria apply.
 SIDES: dict[str, dict[str, dict[str, Any]]] = {
@@ -97,7 +97,8 @@ def _participants_sql(kind: str, side: str) -> str:
                o.industry_code AS org_industry, o.tags AS org_tags, o.kind AS org_kind,
                {in_scope} AS by_scope, {registered} AS by_registration
         FROM {table} t JOIN organizations o ON o.id = t.owner_id
-        WHERE t.status = 'published' AND {reviewed_clause(table)} AND ({in_scope} OR {registered})
+        WHERE t.status = 'published' AND {APPROVED_OWNER} AND {reviewed_clause(table)}
+          AND ({in_scope} OR {registered})
           -- criteria that do not apply to this side still need their parameter types declared
           AND cardinality($4::text[]) >= 0 AND cardinality($5::text[]) >= 0
           AND cardinality($6::text[]) >= 0

@@ -14,7 +14,7 @@ import asyncpg
 import graph
 from service.auth import Principal, require_org
 from service.errors import FieldInvalid
-from service.notifications import notify
+from service.notifications.events import meetings_changed
 from service.rounds.schemas import AvailabilityUpdate, MeetingView, ScheduleView
 from service.rounds.service import get_round, own_view, staff, wrong_state
 
@@ -131,28 +131,8 @@ async def build(conn: asyncpg.Connection, round_id: int, principal: Principal) -
             for un in result.unplaced
         ]  # fmt: skip
         await _upsert(conn, rows)
-        await _tell_moved(conn, row, previous, result.placements)
+        await meetings_changed(conn, row, previous, [r[1:5] for r in rows if r[5] == "scheduled"])
     return await view(conn, round_id, None, principal)
-
-
-async def _tell_moved(
-    conn: asyncpg.Connection, row: asyncpg.Record, previous: dict, placements: list
-) -> None:
-    """Both organizations of each meeting that is new or moved hear of its slot and table."""
-    for pl in placements:
-        ent, uni = (int(x) for x in pl.meeting_id.split("-"))
-        slot, table = int(pl.slot), int(pl.table)
-        before = previous.get((ent, uni))
-        if before is not None and (before["slot"], before["table_no"]) == (slot, table):
-            continue
-        label = row["slots"][slot] if slot < len(row["slots"]) else str(slot)
-        when = f"{row['event_date']} " if row["event_date"] else ""
-        await notify(
-            conn, kind="meeting_scheduled",
-            title=f"洽谈已{'调整' if before is not None else '安排'}：{row['title']} {when}{label} 第 {table} 桌",
-            link=f"/my?tab=agenda&round={row['id']}", org_ids=[ent, uni],
-            event_key=f"meeting_scheduled:{row['id']}:{ent}:{uni}:{slot}:{table}",
-        )  # fmt: skip
 
 
 async def _upsert(conn: asyncpg.Connection, rows: list[tuple]) -> None:

@@ -32,6 +32,16 @@ PAGES = (
     "/round",
     "/import",
     "/my",
+    # Joining, contact requests and the inbox (static/register.js, contacts.js, inbox.js).
+    "/register",
+    "/register/confirm",
+    "/register/invite",
+    "/reset-password",
+    "/registration",
+    "/registrations",
+    "/inbox",
+    "/contacts",
+    "/contact/new",
 )
 
 

@@ -3,6 +3,9 @@ import { ApiError, api, clearSession, download, get, patch, post, saveSession, s
 import { applyI18n, lang, setLang, t } from './i18n.js';
 import { barsSvg, networkSvg } from './charts.js';
 import { myPage } from './challenges.js';
+import { contactHref, contactsPage, newContactPage } from './contacts.js';
+import { inboxPage, mountHeader } from './inbox.js';
+import { approvalsPage, confirmPage, invitePage, myOrganizationPage, registerPage, resetPage } from './register.js';
 
 // --- DOM helpers ---------------------------------------------------------------------------
 
@@ -295,6 +298,7 @@ function resourceSection({ path, recoPath, fields, newTitle, listTitle, orgId, t
       box.replaceChildren(h('ol', { class: 'reco' }, r.items.map((x) => h('li', {},
         h('strong', {}, highlight(x.title, allTerms(x.matched_terms))), ' · ', x.owner_name,
         ' · ', x.city, ' · ', h('span', { class: 'score' }, `${t('得分')} ${x.score.toFixed(3)}`),
+        ' ', h('a', { class: 'button small', href: contactHref(recoPath, x.id) }, t('对接')),
         termChips(x.matched_terms)))));
     } catch (err) {
       box.replaceChildren(notice(errorText(err), 'error'));
@@ -984,10 +988,14 @@ function chrome() {
 const ROUTES = {
   '/': homePage, '/login': loginPage, '/enterprise': enterprisePage, '/university': universityPage,
   '/coordinator': coordinatorPage, '/round': roundPage, '/import': importPage, '/my': myPage,
+  '/register': registerPage, '/register/confirm': confirmPage, '/register/invite': invitePage,
+  '/reset-password': resetPage, '/registration': myOrganizationPage, '/registrations': approvalsPage,
+  '/inbox': inboxPage, '/contacts': contactsPage, '/contact/new': newContactPage,
 };
 
 async function start() {
   chrome();
+  mountHeader();
   const page = ROUTES[location.pathname] || homePage;
   try {
     await page();
@@ -999,3 +1007,6 @@ async function start() {
 }
 
 start();
+
+// Shared with the page modules (contacts.js, inbox.js, register.js).
+export { chip, errorText, h, needLogin, notice, recordForm, requireUser, tabs };
