@@ -209,15 +209,19 @@ def create_app(
             except TimeoutError:
                 task.cancel()
 
+    from service import public
     from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
+    from service.api.reference import ReferenceController
     from service.web.imports import ImportController
 
-    api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER]
+    api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER, ReferenceController]
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])
     return Litestar(
-        route_handlers=[health, *api_handlers, *WEB_ROUTES],
+        route_handlers=[health, *api_handlers, *WEB_ROUTES, *public.routes()],
+        # Public pages (halls, catalogue) are rendered on the server: service/public/templates.
+        template_config=public.template_config(),
         lifespan=[db_pool, background_worker],
         dependencies={"conn": Provide(provide_connection)},
         middleware=[return_leased_connections],
@@ -235,7 +239,7 @@ def create_app(
             render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
             tags=[
                 Tag(name=n)
-                for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "对接活动", "运维")
+                for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "对接活动", "参考代码", "运维")
             ],
         ),
         # The CLI configures logging once (one format for Duijie, uvicorn and Litestar);

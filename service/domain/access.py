@@ -8,9 +8,10 @@ Writes
     * capabilities and talent pools: university (or institute) users of the owning organization,
       and admins.
 Reads
-    * organizations are public; published and closed records are public; drafts are visible
-      only to the owning organization's users, coordinators and admins (to anyone else a draft
-      does not exist: 404, not 403, so its existence does not leak).
+    * organizations are public; anonymous visitors see only published records; logged-in users
+      also see closed ones; drafts are visible only to the owning organization's users,
+      coordinators and admins (to anyone else a draft does not exist: 404, not 403, so its
+      existence does not leak).
     * contact fields (an organization's contact person and phone, a capability's contact) are
       shown only to the owning organization, coordinators and admins; everyone else gets
       ``null`` until a pairing discloses them.
@@ -58,13 +59,19 @@ def visibility_clause(
     """SQL restricting a list to what ``principal`` may see (``None`` = no restriction)."""
     if resource.owner_kinds is None or (principal is not None and principal.role in STAFF):
         return None, []
-    if principal is None or principal.org_id is None:
+    if principal is None:
+        return "t.status = 'published'", []
+    if principal.org_id is None:
         return "t.status <> 'draft'", []
     return f"(t.status <> 'draft' OR t.owner_id = ${next_arg})", [principal.org_id]
 
 
 def visible(principal: Principal | None, resource: Resource, row: Any) -> bool:
-    if resource.owner_kinds is None or row["status"] != "draft":
+    if resource.owner_kinds is None:
+        return True
+    if principal is None:
+        return row["status"] == "published"
+    if row["status"] != "draft":
         return True
     return sees_private(principal, row["owner_id"])
 
