@@ -7,6 +7,7 @@ Nothing here writes, so there are no transactions; every read goes through
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from dataclasses import dataclass
@@ -311,6 +312,11 @@ async def detail(
         return None
     similar: list[dict[str, Any]] = []
     similar_error = False
+    if spec.recommend not in recommender.indexes:
+        # The first index of a direction takes seconds to build: a visitor gets the record at
+        # once and the recommendations on a later visit, instead of waiting for them.
+        _warm(pool, recommender, spec.recommend)
+        return _detail_view(hall, rec, ident, [], similar_pending=True)
     try:
         body = await recommender.recommend(pool, conn, spec.recommend, ident, 6, None)
         items = msgspec.json.decode(body)["items"]
@@ -327,13 +333,49 @@ async def detail(
     except Exception:  # noqa: BLE001 - the record itself still shows without recommendations
         log.exception("recommendations for %s %s failed", hall, ident)
         similar_error = True
+    return _detail_view(hall, rec, ident, similar, similar_error=similar_error)
+
+
+def _detail_view(
+    hall: str,
+    rec: dict[str, Any],
+    ident: int,
+    similar: list[dict[str, Any]],
+    *,
+    similar_error: bool = False,
+    similar_pending: bool = False,
+) -> dict[str, Any]:
+    spec = HALLS[hall]
     return {
         "item": card(hall, rec),
         "similar": similar,
         "similar_error": similar_error,
+        "similar_pending": similar_pending,
         "target": spec.target,
         "contact_url": f"/contact/new?target={spec.contact_kind}:{ident}",
     }
+
+
+_warming: dict[tuple[int, str], asyncio.Task] = {}
+
+
+def _warm(pool: asyncpg.Pool, recommender: Any, direction: str) -> None:
+    """Build a direction's recommendation index in the background, once at a time."""
+    key = (id(recommender), direction)
+    task = _warming.get(key)
+    if task is not None and not task.done():
+        return
+
+    async def build() -> None:
+        from service.recommend import DIRECTIONS
+
+        try:
+            async with pool.acquire() as conn:
+                await recommender.index_for(pool, conn, DIRECTIONS[direction])
+        except Exception:  # noqa: BLE001 - the next visit tries again
+            log.exception("building the %s recommendations failed", direction)
+
+    _warming[key] = asyncio.create_task(build())
 
 
 # --- catalogue -----------------------------------------------------------------------------
