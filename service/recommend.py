@@ -27,7 +27,7 @@ import msgspec
 
 import matching
 from service.auth import Principal
-from service.domain.access import sees_private
+from service.domain import access
 from service.errors import NotFound
 
 log = logging.getLogger("duijie.recommend")
@@ -281,14 +281,18 @@ class Recommender:
     ) -> bytes:
         """The JSON body of a :class:`Recommendations` answer.
 
-        A draft's recommendations are its owner's and staff's, like the draft itself (404 to
-        everyone else, so its existence does not leak).
+        A record's recommendations are visible to whoever may see the record itself
+        (:func:`service.domain.access.visible`; 404 otherwise, so its existence does not leak).
         """
+        from service.domain import capabilities, jobs, needs, talent_pools
+
+        resources = {
+            r.table: r
+            for r in (needs.RESOURCE, jobs.RESOURCE, capabilities.RESOURCE, talent_pools.RESOURCE)
+        }
         d = DIRECTIONS[kind]
         row = await conn.fetchrow(_SELECT.format(table=d.item_table) + " WHERE t.id = $1", item_id)
-        if row is None or (
-            row["status"] == "draft" and not sees_private(principal, row["owner_id"])
-        ):
+        if row is None or not access.visible(principal, resources[d.item_table], row):
             raise NotFound(d.label, item_id)
         idx = await self.index_for(pool, conn, d)
         answer = self.answers.get((kind, item_id))
