@@ -2,6 +2,7 @@
 test client): published records only, no contact details, names instead of codes, every filter and
 sort, paging, and a Chinese 400 page naming a bad parameter."""
 
+import asyncio
 import io
 import re
 from datetime import date, timedelta
@@ -422,3 +423,39 @@ async def test_demo_needs_browsable_with_names(anon, conn):
     assert sorted(seen) == sorted(unescape(n["title"]) for n in published)
     hidden = [n["title"] for n in data["rd_needs"] if n["status"] != "published"]
     assert hidden and not set(hidden) & set(seen)
+
+
+# --- similar records -------------------------------------------------------------------------
+
+
+async def test_detail_shows_similar_records_with_chinese_reasons(client, anon, app):
+    from service.recommend import Recommender
+    from tests.rounds_helpers import open_challenge_world
+
+    app.state.recommender = Recommender()  # the session's app: start from empty indexes
+    w = await open_challenge_world(client)
+    url = f"/halls/needs/{w['tar']}"
+    first = await anon.get(url)
+    # The first visit does not wait for the index: the record shows, recommendations follow.
+    assert first.status_code == 200 and "推荐正在计算" in first.text
+    for _ in range(120):
+        html = (await anon.get(url)).text
+        if "匹配度" in html:
+            break
+        await asyncio.sleep(0.5)
+    section = html[html.index('<section class="similar">') :]
+    assert "相似推荐：科研能力" in section
+    team = (await anon.get(f"/api/capabilities/{w['catalyst_team']}")).json()["title"]
+    assert titles_h3(section)[0] == team
+    assert f'href="/halls/capabilities/{w["catalyst_team"]}"' in section
+    text = visible_text(section)
+    assert "文本相关" in text and "共同关键词" in text
+    for word in ("text", "fuzzy", "chars", "field", "region", "mode", "keywords", "optimal"):
+        assert not re.search(rf"\b{word}\b", text), word
+    # The engine word is only the hover's subject, in Chinese.
+    assert 'title="双方标题、描述和关键词中共有词语的加权重合程度"' in section
+
+
+def titles_h3(html: str) -> list[str]:
+    found = re.findall(r'<h3 class="title"><a href="[^"]+">([^<]+)</a>', html)
+    return [unescape(t) for t in found]

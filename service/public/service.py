@@ -278,11 +278,21 @@ async def home(conn: asyncpg.Connection) -> dict[str, Any]:
 # --- detail --------------------------------------------------------------------------------
 
 
-def explain(components: dict[str, float], matched: dict[str, list[str]]) -> dict[str, Any]:
-    """A recommendation's reasons in Chinese: the strongest components and the shared terms."""
+def explain(
+    components: dict[str, float], matched: dict[str, list[str]], engine_kind: str = "rd"
+) -> dict[str, Any]:
+    """A recommendation's reasons in Chinese: the components that added most to the score
+    (value × the kind's default weight) and the shared terms."""
+    import matching
+
+    weights = matching.default_weights(engine_kind)
+
+    def contribution(kv: tuple[str, float]) -> float:
+        return kv[1] * float(getattr(weights, kv[0], 0.0) or 0.0)
+
     comps = [
         Tag(f"{labels.label('component', k)} {round(v * 100)}%", labels.hint("component", k))
-        for k, v in sorted(components.items(), key=lambda kv: -kv[1])
+        for k, v in sorted(components.items(), key=lambda kv: (-contribution(kv), kv[0]))
         if k != "policy" and v > 0
     ][:3]
     terms: list[Tag] = []
@@ -326,7 +336,8 @@ async def detail(
             if i["id"] in rows:
                 c = card(spec.target, rows[i["id"]])
                 c["score"] = round(i["score"] * 100)
-                c["why"] = explain(i["components"], i["matched_terms"])
+                kind = "jobs" if hall in ("jobs", "talent") else "rd"
+                c["why"] = explain(i["components"], i["matched_terms"], kind)
                 similar.append(c)
     except (asyncpg.PostgresError, OSError):
         raise
