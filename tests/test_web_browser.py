@@ -160,7 +160,7 @@ async def test_browser_journey(live_server):
             # Home page, on a desktop and on a phone: zh-CN, one way in per kind of visitor.
             ctx = await browser.new_context(viewport=PHONE, locale="zh-CN")
             page = await ctx.new_page()
-            await page.goto(base + "/")
+            await page.goto(base + "/workspace")  # "/" is the public home (test_public_browser)
             await page.wait_for_selector("body[data-ready]")
             assert await page.get_attribute("html", "lang") == "zh-CN"
             await expect(page.locator(".card.start")).to_have_count(4)
