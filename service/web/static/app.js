@@ -2,7 +2,7 @@
 import { ApiError, api, clearSession, download, get, patch, post, saveSession, session, upload } from './api.js';
 import { applyI18n, lang, setLang, t } from './i18n.js';
 import { barsSvg, networkSvg } from './charts.js';
-import { attachPicker, label, labelSpan, matchedChips } from './codes.js';
+import { attachPicker, codeName, label, labelSpan, matchedChips } from './codes.js';
 
 // --- DOM helpers ---------------------------------------------------------------------------
 
@@ -779,10 +779,13 @@ function networkView(results) {
 
 function statsView(round) {
   const box = h('div', {}, '…');
-  get(`/api/rounds/${round.id}/stats`).then((s) => {
+  get(`/api/rounds/${round.id}/stats`).then(async (s) => {
+    // Industry codes (C30 …) are drawn by their Chinese names.
+    const byIndustry = await Promise.all(s.by_industry.map((r) => codeName('industry', r.key)
+      .then((n) => ({ ...r, key: n ? n.name : r.key }))));
     box.replaceChildren(
       h('p', {}, `${t('匹配率')} ${Math.round(s.matched_share * 100)}% · ${t('已匹配需求')} ${s.matched_demands}/${s.demands}`),
-      h('div', { class: 'two' }, barsSvg(s.by_city, t('按城市的匹配率')), barsSvg(s.by_industry, t('按行业的匹配率'))));
+      h('div', { class: 'two' }, barsSvg(s.by_city, t('按城市的匹配率')), barsSvg(byIndustry, t('按行业的匹配率'))));
   }).catch((err) => box.replaceChildren(notice(errorText(err), 'error')));
   return box;
 }
