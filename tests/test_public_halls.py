@@ -459,3 +459,13 @@ async def test_detail_shows_similar_records_with_chinese_reasons(client, anon, a
 def titles_h3(html: str) -> list[str]:
     found = re.findall(r'<h3 class="title"><a href="[^"]+">([^<]+)</a>', html)
     return [unescape(t) for t in found]
+
+
+async def test_odd_requests_never_500(anon, world):
+    assert (await anon.get("/halls/needs?q=%00")).status_code == 400
+    assert (await anon.get("/halls/needs?page=99999999999999")).status_code == 400
+    assert (await anon.get("/halls/needs/99999999999999999999")).status_code == 404
+    assert (await anon.get("/halls/needs/0")).status_code == 404
+    r = await anon.get("/halls/needs?utm_source=wechat&q=<script>alert(1)</script>")
+    assert r.status_code == 200 and "<script>alert(1)</script>" not in r.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text  # autoescaped
