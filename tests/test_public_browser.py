@@ -71,7 +71,7 @@ async def demo_server(make_database):
             await asyncio.to_thread(thread.join, 15)
 
 
-async def _search(page, base: str, name: str, viewport: dict) -> None:
+async def _search(page, base: str, name: str, viewport: dict, javascript: bool = True) -> None:
     from playwright.async_api import expect
 
     await page.goto(base + "/")
@@ -110,6 +110,21 @@ async def _search(page, base: str, name: str, viewport: dict) -> None:
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"wider than the screen: {width}px"
     await page.screenshot(path=str(ARTIFACTS / f"{name}-2-needs-filtered.png"), full_page=True)
+    if javascript:
+        # The type-ahead finds an industry below the drop-down's levels by name.
+        box = page.locator("#f-industry + input.typeahead")
+        await box.fill("钢压延")
+        await page.locator(".typeahead-list button", has_text="钢压延加工").click()
+        assert await page.locator("#f-industry").input_value() == "C3130"
+        await page.uncheck("#f-challenge")
+        await page.select_option("#f-city", "")
+        await page.fill("#f-q", "")
+        await page.click("form.filters button[type=submit]")
+        await page.wait_for_url("**industry=C3130**")
+        await expect(page.locator(".summary")).to_contain_text("行业：钢压延加工")
+        await expect(page.locator(".results .card").first).to_be_visible()
+        await page.screenshot(path=str(ARTIFACTS / f"{name}-2b-typeahead.png"), full_page=True)
+        await page.go_back()
     # A detail page: the record, names for codes, and 对接 asks to log in first.
     await cards.first.locator(".title a").click()
     await page.wait_for_url("**/halls/needs/*")
@@ -140,7 +155,7 @@ async def test_anonymous_visitor_searches_the_needs_hall(demo_server):
                 viewport=NARROW, locale="zh-CN", java_script_enabled=False, is_mobile=True
             )
             page = await phone.new_page()
-            await _search(page, base, "phone-375-nojs", NARROW)
+            await _search(page, base, "phone-375-nojs", NARROW, javascript=False)
             # The catalogue for the same filter prints as numbered entries.
             await page.goto(base + "/catalogue?city=吕梁")
             await page.emulate_media(media="print")
