@@ -12,7 +12,7 @@ is shown by the name the record already carries (``major_name``), with its code 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from service.reference import (
     CAPABILITY_KINDS,
@@ -92,7 +92,7 @@ def _industry_parents(key: str) -> list[str]:
     return out
 
 
-@cache
+@lru_cache(maxsize=8192)  # bounded: codes may come from a request
 def industry(code: str) -> Named | None:
     key = normalize_industry_code(code or "")
     if key is None:
@@ -108,7 +108,7 @@ def _field_parents(key: str) -> list[str]:
     return [key[:n] for n in range(3, len(key) + 1, 2) if key[:n] in codes]
 
 
-@cache
+@lru_cache(maxsize=8192)
 def field(code: str) -> Named | None:
     dept = (code or "").strip().upper()
     if dept in NSFC_DEPARTMENTS:
