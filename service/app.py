@@ -239,7 +239,7 @@ def create_app(
             render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
             tags=[
                 Tag(name=n)
-                for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "对接活动", "参考代码", "运维")
+                for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "对接活动", "运维")
             ],
         ),
         # The CLI configures logging once (one format for Duijie, uvicorn and Litestar);
