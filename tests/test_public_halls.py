@@ -145,6 +145,14 @@ async def test_talent_and_jobs_show_names(client, anon):
     talent = (await anon.get("/halls/talent")).text
     assert "化学工程与工艺" in visible_text(talent) and "081301" not in visible_text(talent)
     assert 'title="专业代码 081301"' in talent
+    # Their detail pages: the 对接 link names the kind, and no contact is shown.
+    job_id = re.search(r'href="/halls/jobs/(\d+)"', (await anon.get("/halls/jobs")).text)[1]
+    job = (await anon.get(f"/halls/jobs/{job_id}")).text
+    assert f'href="/contact/new?target=job:{job_id}"' in job and "月薪" in visible_text(job)
+    pool_id = re.search(r'href="/halls/talent/(\d+)"', talent)[1]
+    pool = (await anon.get(f"/halls/talent/{pool_id}")).text
+    assert f'href="/contact/new?target=talent_pool:{pool_id}"' in pool
+    assert "月薪从高到低" in (await anon.get("/halls/jobs")).text
 
 
 # --- filters, sorts, paging ----------------------------------------------------------------

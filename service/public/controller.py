@@ -127,7 +127,10 @@ async def hall_list(
             "hall": hall,
             "q": q,
             "sort": q.effective_sort(hall),
-            "sorts": [(s, SORTS[s]) for s in HALL_SORTS[hall]],
+            "sorts": [
+                (s, "月薪从高到低" if hall == "jobs" and s == "amount" else SORTS[s])
+                for s in HALL_SORTS[hall]
+            ],
             "active": service.active_filters(hall, q),
             "per_page": PER_PAGE,
             "canonical": canonical,
