@@ -283,6 +283,13 @@ async def test_browser_journey(live_server):
                 "煤焦油加氢催化剂研发团队"
             )
             await expect(card.locator(".candidate.chosen mark").first).to_be_visible()
+            # Engine words reach the coordinator as Chinese labels (explanation on hover).
+            components = card.locator(".candidate.chosen .components")
+            await expect(components).to_contain_text("文本相关")
+            await expect(components).not_to_contain_text("text")
+            await expect(card.locator(".candidate.chosen .terms")).to_contain_text("共同关键词")
+            await expect(bar).to_contain_text("已完成")
+            await expect(co.locator("button", has_text="导出排序结果")).to_be_visible()
             await expect(co.locator("h1 .chip")).to_have_text("待审核")
             await _shot(co, "07-coordinator-results")
 
