@@ -478,3 +478,48 @@ async def test_odd_requests_never_500(anon, world):
     r = await anon.get("/halls/needs?utm_source=wechat&q=<script>alert(1)</script>")
     assert r.status_code == 200 and "<script>alert(1)</script>" not in r.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text  # autoescaped
+
+
+async def test_other_halls_filters_and_sorts(client, anon):
+    uni = (await client.post("/api/organizations", json=f.university())).json()
+    ty = (await client.post("/api/organizations", json=f.enterprise())).json()
+    dt = await client.post(
+        "/api/organizations",
+        json=f.enterprise(name="大同智能装备有限公司", city="大同", industry_code="C3411"),
+    )
+    dt = dt.json()
+    for over in (
+        {"title": "催化团队", "field_codes": ["B06"], "cooperation_modes": ["合作开发"]},
+        {"title": "机器人团队", "field_codes": ["F03"], "cooperation_modes": ["技术咨询"]},
+    ):
+        r = await client.post("/api/capabilities", json=f.capability(uni["id"], **over))
+        assert r.status_code == 201, r.text
+    caps = lambda q: anon.get(f"/halls/capabilities?{q}")  # noqa: E731
+    assert titles((await caps("field=F03")).text) == ["机器人团队"]
+    assert titles((await caps("field=化学科学部")).text) == ["催化团队"]
+    assert titles((await caps("mode=技术咨询")).text) == ["机器人团队"]
+    assert titles((await caps("sort=newest")).text) == ["机器人团队", "催化团队"]
+    assert titles((await caps("q=机器人&sort=relevance")).text) == ["机器人团队"]
+    for owner, over in (
+        (ty["id"], {"title": "化验员", "salary_min": 3000, "salary_max": 4500, "city": "太原"}),
+        (
+            dt["id"],
+            {"title": "视觉算法工程师", "salary_min": 12000, "salary_max": 20000, "city": "大同"},
+        ),
+    ):
+        r = await client.post("/api/jobs", json=f.job(owner, **over))
+        assert r.status_code == 201, r.text
+    jobs = lambda q: anon.get(f"/halls/jobs?{q}")  # noqa: E731
+    assert titles((await jobs("industry=C34")).text) == ["视觉算法工程师"]
+    assert titles((await jobs("city=太原")).text) == ["化验员"]
+    assert titles((await jobs("min=10000")).text) == ["视觉算法工程师"]
+    assert titles((await jobs("max=5000")).text) == ["化验员"]
+    assert titles((await jobs("sort=amount")).text) == ["视觉算法工程师", "化验员"]
+    await client.post("/api/talent-pools", json=f.talent_pool(uni["id"], degree_level="硕士"))
+    await client.post(
+        "/api/talent-pools", json=f.talent_pool(uni["id"], major_name="软件工程", city="大同")
+    )
+    talent = lambda q: anon.get(f"/halls/talent?{q}")  # noqa: E731
+    assert titles((await talent("education=硕士")).text) == ["化学工程与工艺（硕士，2027 届）"]
+    assert titles((await talent("city=大同")).text) == ["软件工程（本科，2027 届）"]
+    assert titles((await talent("q=软件")).text) == ["软件工程（本科，2027 届）"]

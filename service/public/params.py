@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from functools import cache
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -101,11 +102,21 @@ def _int(raw: str, param: str, low: int, high: int) -> int:
     return v
 
 
+@cache
+def _industry_by_name() -> dict[str, str]:
+    return {c.name.strip(): k for k, c in industry_codes().items()}
+
+
+@cache
+def _field_by_name() -> dict[str, str]:
+    names = {c.name.strip(): k for k, c in field_codes().items()}
+    return names | {name: letter for letter, name in NSFC_DEPARTMENTS.items()}
+
+
 def _industry(raw: str) -> str:
     code = normalize_industry_code(raw)
     if code is None:
-        names = {c.name.strip(): k for k, c in industry_codes().items()}
-        code = names.get(raw.strip())
+        code = _industry_by_name().get(raw.strip())
     if code is None:
         raise BadParam(
             "industry", f"“{raw[:20]}”不是国民经济行业分类（GB/T 4754-2017）中的代码或名称"
@@ -118,8 +129,7 @@ def _field(raw: str) -> str:
         return raw.strip().upper()
     code = normalize_field_code(raw)
     if code is None:
-        names = {c.name.strip(): k for k, c in field_codes().items()}
-        code = names.get(raw.strip())
+        code = _field_by_name().get(raw.strip())
     if code is None:
         raise BadParam("field", f"“{raw[:20]}”不是国家自然科学基金申请代码或学科名称")
     return code
