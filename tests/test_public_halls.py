@@ -338,7 +338,7 @@ async def test_sitemap_and_robots(anon, world):
         assert f"/halls/needs/{world[hidden]}</loc>" not in sm.text
     robots = await anon.get("/robots.txt")
     assert "Sitemap: " in robots.text and "/sitemap.xml" in robots.text
-    assert "Disallow: /api/" in robots.text
+    assert "Disallow: /api/" in robots.text and "Disallow: /workspace" in robots.text
 
 
 # --- catalogue -----------------------------------------------------------------------------

@@ -225,6 +225,18 @@ def robots(request: Request) -> Response:
         "Disallow: /login",
         "Disallow: /register",
         "Disallow: /contact/",
+        # The logged-in workspace (the SPA) has nothing for a search engine.
+        *(
+            f"Disallow: {p}"
+            for p in (
+                "/workspace",
+                "/enterprise",
+                "/university",
+                "/coordinator",
+                "/round",
+                "/import",
+            )
+        ),
         "Disallow: /catalogue.xlsx",
         f"Sitemap: {_base(request)}/sitemap.xml",
     ]
