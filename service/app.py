@@ -213,7 +213,9 @@ def create_app(
             except TimeoutError:
                 task.cancel()
 
+    from service import public
     from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
+    from service.api.reference import ReferenceController
     from service.web.imports import ImportController
 
     api_handlers = [
@@ -222,12 +224,15 @@ def create_app(
         *CHALLENGE_CONTROLLERS,
         RECOMMEND_ROUTER,
         *SOCIAL_CONTROLLERS,
+        ReferenceController,
     ]
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])
     return Litestar(
-        route_handlers=[health, *api_handlers, *WEB_ROUTES],
+        route_handlers=[health, *api_handlers, *WEB_ROUTES, *public.routes()],
+        # Public pages (halls, catalogue) are rendered on the server: service/public/templates.
+        template_config=public.template_config(),
         lifespan=[db_pool, background_worker, mailer.lifespan(run_worker)],
         dependencies={"conn": Provide(provide_connection)},
         middleware=[return_leased_connections],

@@ -285,8 +285,8 @@ class Recommender:
     ) -> bytes:
         """The JSON body of a :class:`Recommendations` answer.
 
-        A draft's recommendations are its owner's and staff's, like the draft itself (404 to
-        everyone else, so its existence does not leak).
+        A record's recommendations are visible to whoever may see the record itself
+        (:func:`service.domain.access.visible`; 404 otherwise, so its existence does not leak).
         """
         d = DIRECTIONS[kind]
         row = await conn.fetchrow(_SELECT.format(table=d.item_table) + " WHERE t.id = $1", item_id)

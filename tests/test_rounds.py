@@ -164,6 +164,11 @@ async def test_open_challenge_round_end_to_end(client, empty_db):
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["需求编号", "需求", "需求方"]
     assert any(row[1] == "煤焦油加氢催化剂寿命提升" and row[9] == "是" for row in rows[1:])
+    # Matched research fields by name (化学工程及工业化学), never as a bare code (B06).
+    tar_row = next(
+        row for row in rows[1:] if row[1] == "煤焦油加氢催化剂寿命提升" and row[9] == "是"
+    )
+    assert "化学工程及工业化学" in tar_row[10] and "B06" not in tar_row[10]
     r = await client.get(f"/api/rounds/{rid}/export/assignment.xlsx")
     wb = load_workbook(io.BytesIO(r.content))
     sheet = wb.active

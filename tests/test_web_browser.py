@@ -160,7 +160,7 @@ async def test_browser_journey(live_server):
             # Home page, on a desktop and on a phone: zh-CN, one way in per kind of visitor.
             ctx = await browser.new_context(viewport=PHONE, locale="zh-CN")
             page = await ctx.new_page()
-            await page.goto(base + "/")
+            await page.goto(base + "/workspace")  # "/" is the public home (test_public_browser)
             await page.wait_for_selector("body[data-ready]")
             assert await page.get_attribute("html", "lang") == "zh-CN"
             await expect(page.locator(".card.start")).to_have_count(4)
@@ -296,6 +296,13 @@ async def test_browser_journey(live_server):
                 "煤焦油加氢催化剂研发团队"
             )
             await expect(card.locator(".candidate.chosen mark").first).to_be_visible()
+            # Engine words reach the coordinator as Chinese labels (explanation on hover).
+            components = card.locator(".candidate.chosen .components")
+            await expect(components).to_contain_text("文本相关")
+            await expect(components).not_to_contain_text("text")
+            await expect(card.locator(".candidate.chosen .terms")).to_contain_text("共同关键词")
+            await expect(bar).to_contain_text("已完成")
+            await expect(co.locator("button", has_text="导出排序结果")).to_be_visible()
             await expect(co.locator("h1 .chip")).to_have_text("待审核")
             await _shot(co, "07-coordinator-results")
 

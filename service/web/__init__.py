@@ -23,8 +23,9 @@ PAGE_CSP = (
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 
+# "/" is the public home page (service/public); the SPA's role cards live at /workspace (工作台).
 PAGES = (
-    "/",
+    "/workspace",
     "/login",
     "/enterprise",
     "/university",

@@ -6,6 +6,7 @@ import { myPage } from './challenges.js';
 import { contactHref, contactsPage, newContactPage } from './contacts.js';
 import { inboxPage, mountHeader } from './inbox.js';
 import { approvalsPage, confirmPage, invitePage, myOrganizationPage, registerPage, resetPage } from './register.js';
+import { attachPicker, codeName, label, labelSpan, matchedChips } from './codes.js';
 
 // --- DOM helpers ---------------------------------------------------------------------------
 
@@ -86,8 +87,7 @@ function allTerms(matched) {
 function termChips(matched) {
   const terms = allTerms(matched);
   if (!terms.length) return null;
-  return h('div', { class: 'terms' }, h('span', { class: 'muted small' }, `${t('匹配的词')}：`),
-    terms.map((x) => chip(x, 'hit')));
+  return h('div', { class: 'terms' }, matchedChips(matched, chip));
 }
 
 function needLogin() {
@@ -124,6 +124,7 @@ function recordForm(fields, { submitText = '保存', onSubmit, extraActions = []
         f.type === 'list' ? h('small', { class: 'muted' }, t('多个词用逗号或顿号分隔')) : null);
     wrap.dataset.field = f.name;
     form.append(wrap);
+    if (f.picker) attachPicker(input, f.picker);
   }
   const status = h('div', { class: 'form-status wide field' });
   const submit = h('button', { type: 'submit' }, t(submitText));
@@ -187,6 +188,7 @@ function recordForm(fields, { submitText = '保存', onSubmit, extraActions = []
       if (f.type === 'bool') input.checked = !!v;
       else if (f.type === 'list') input.value = (v || []).join('，');
       else input.value = v === null || v === undefined ? '' : v;
+      input.dispatchEvent(new Event('change'));
     }
   }
 
@@ -211,7 +213,7 @@ const NEED_FIELDS = [
   { name: 'title', label: '标题', required: true, wide: true },
   { name: 'description', label: '描述', type: 'textarea' },
   { name: 'keywords', label: '关键词', type: 'list' },
-  { name: 'field_codes', label: '学科代码', type: 'list', placeholder: 'B06' },
+  { name: 'field_codes', label: '学科代码', type: 'list', placeholder: 'B06', picker: 'field' },
   { name: 'cooperation_modes', label: '合作方式', type: 'list', placeholder: '合作开发' },
   { name: 'budget_min', label: '预算下限（元）', type: 'int' },
   { name: 'budget_max', label: '预算上限（元）', type: 'int' },
@@ -238,7 +240,7 @@ const CAPABILITY_FIELDS = [
   { name: 'title', label: '标题', required: true, wide: true },
   { name: 'description', label: '描述', type: 'textarea' },
   { name: 'keywords', label: '关键词', type: 'list' },
-  { name: 'field_codes', label: '学科代码', type: 'list', placeholder: 'B06' },
+  { name: 'field_codes', label: '学科代码', type: 'list', placeholder: 'B06', picker: 'field' },
   { name: 'cooperation_modes', label: '合作方式', type: 'list', placeholder: '合作开发' },
   { name: 'capacity', label: '可承接项目数', type: 'int' },
   { name: 'patent_number', label: '专利号', nullable: true, placeholder: 'ZL202110123456.7' },
@@ -670,16 +672,16 @@ function coordinatorPage() {
 
 function progressBar() {
   const fill = h('div');
-  const label = h('span', { class: 'small muted' });
+  const text = h('span', { class: 'small muted' });
   const el = h('div', { class: 'run-progress' },
-    h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, fill), label);
+    h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, fill), text);
   return {
     el,
     set(run) {
       fill.style.width = `${run.percent}%`;
       el.firstChild.setAttribute('aria-valuenow', run.percent);
-      const word = { queued: '排队中', running: '运行中', succeeded: '匹配完成' }[run.state] || run.state;
-      label.textContent = `${t(word)} · ${run.stage || ''} · ${run.percent}%`;
+      const stage = run.stage && run.stage !== run.state ? ` · ${t(label('stage', run.stage))}` : '';
+      text.textContent = `${t(label('run_state', run.state))}${stage} · ${run.percent}%`;
       el.dataset.state = run.state;
     },
   };
@@ -730,7 +732,7 @@ function candidateRow(c, { round, demand, reload, editable }) {
     forbidForm.hidden = false;
     reasonInput.focus();
   };
-  const comps = Object.entries(c.components || {}).map(([k, v]) => h('span', {}, `${k} ${Number(v).toFixed(2)}`));
+  const comps = Object.entries(c.components || {}).map(([k, v]) => labelSpan('component', k, ` ${Number(v).toFixed(2)}`));
   return h('div', { class: `candidate${c.chosen ? ' chosen' : ''}${c.forbidden ? ' forbidden' : ''}` },
     h('div', { class: 'row spread' },
       h('div', {}, `#${c.rank} `, h('strong', {}, highlight(c.supply_title, allTerms(c.matched_terms))),
@@ -768,7 +770,7 @@ function resultsView(round, results, reload) {
         h('h3', {}, d.demand_title), h('div', { class: 'muted small' }, d.demand_org_name),
         h('h4', {}, t('选定')), d.chosen.length ? d.chosen.map((c) => candidateRow(c, ctx)) : h('p', { class: 'muted' }, '—'),
         d.unmatched_reasons && d.unmatched_reasons.length ? h('div', { class: 'small' }, `${t('未匹配原因')}：`,
-          d.unmatched_reasons.map((r) => r.message || r.reason || JSON.stringify(r)).join('；')) : null,
+          d.unmatched_reasons.map((r) => r.message || r.detail || label('unmatched', r.reason)).join('；')) : null,
         d.invite && d.invite.length ? h('div', { class: 'small' }, `${t('建议邀请')}：`, d.invite.map((c) => chip(c.supply_title))) : null,
         alternates.length ? h('details', {}, h('summary', {}, `${t('备选')}（${alternates.length}）`),
           alternates.map((c) => candidateRow(c, ctx))) : null);
@@ -788,10 +790,13 @@ function networkView(results) {
 
 function statsView(round) {
   const box = h('div', {}, '…');
-  get(`/api/rounds/${round.id}/stats`).then((s) => {
+  get(`/api/rounds/${round.id}/stats`).then(async (s) => {
+    // Industry codes (C30 …) are drawn by their Chinese names.
+    const byIndustry = await Promise.all(s.by_industry.map((r) => codeName('industry', r.key)
+      .then((n) => ({ ...r, key: n ? n.name : r.key }))));
     box.replaceChildren(
       h('p', {}, `${t('匹配率')} ${Math.round(s.matched_share * 100)}% · ${t('已匹配需求')} ${s.matched_demands}/${s.demands}`),
-      h('div', { class: 'two' }, barsSvg(s.by_city, t('按城市的匹配率')), barsSvg(s.by_industry, t('按行业的匹配率'))));
+      h('div', { class: 'two' }, barsSvg(s.by_city, t('按城市的匹配率')), barsSvg(byIndustry, t('按行业的匹配率'))));
   }).catch((err) => box.replaceChildren(notice(errorText(err), 'error')));
   return box;
 }
@@ -879,14 +884,14 @@ async function roundPage() {
   }
   for (const name of ['ranked', 'assignment', 'schedule']) {
     if (name === 'schedule' && round.kind !== 'recruitment_fair') continue;
-    actions.append(act(`${t('导出')} ${name}.xlsx`, () => download(`/api/rounds/${id}/export/${name}.xlsx`, `round-${id}-${name}.xlsx`), 'secondary'));
+    actions.append(act(`${t('导出')}${label('export', name)}（Excel）`, () => download(`/api/rounds/${id}/export/${name}.xlsx`, `对接活动${id}-${label('export', name)}.xlsx`), 'secondary'));
   }
   // The latest run stays on show (state, stage, 100 %) until the next one starts.
   const last = [...runs].sort((a, b) => b.id - a.id)[0];
   if (last) bar.set(last);
   bar.el.hidden = !last;
   const header = h('div', {}, h('h1', {}, round.title, ' ', chip(t(STATE_NAMES[round.state]), `state-${round.state}`)),
-    h('p', { class: 'muted' }, `${round.kind === 'open_challenge' ? t('揭榜挂帅') : t('招聘会（岗位 × 人才库）')} · ${round.method}`),
+    h('p', { class: 'muted' }, `${round.kind === 'open_challenge' ? t('揭榜挂帅') : t('招聘会（岗位 × 人才库）')} · `, labelSpan('method', round.method)),
     actions, bar.el, h('div', { class: 'round-flash' }, flash));
   const active = runs.find((r) => ['queued', 'running'].includes(r.state));
   const done = round.published_run_id || (runs.filter((r) => r.state === 'succeeded').sort((a, b) => b.id - a.id)[0] || {}).id;
@@ -968,7 +973,7 @@ function importPage() {
 function chrome() {
   const s = session();
   const nav = document.getElementById('nav');
-  const links = [['/', '首页'], ['/enterprise', '企业'], ['/university', '高校/院所'], ['/coordinator', '对接专员'], ['/my', '我的对接'], ['/import', 'Excel 导入']];
+  const links = [['/', '首页'], ['/workspace', '工作台'], ['/enterprise', '企业'], ['/university', '高校/院所'], ['/coordinator', '对接专员'], ['/my', '我的对接'], ['/import', 'Excel 导入']];
   nav.replaceChildren(...links.map(([href, label]) => h('a', { href, class: location.pathname === href ? 'active' : '' }, t(label))));
   const who = document.getElementById('who');
   if (s && s.user) {
@@ -986,7 +991,7 @@ function chrome() {
 }
 
 const ROUTES = {
-  '/': homePage, '/login': loginPage, '/enterprise': enterprisePage, '/university': universityPage,
+  '/': homePage, '/workspace': homePage, '/login': loginPage, '/enterprise': enterprisePage, '/university': universityPage,
   '/coordinator': coordinatorPage, '/round': roundPage, '/import': importPage, '/my': myPage,
   '/register': registerPage, '/register/confirm': confirmPage, '/register/invite': invitePage,
   '/reset-password': resetPage, '/registration': myOrganizationPage, '/registrations': approvalsPage,
