@@ -210,9 +210,10 @@ def create_app(
                 task.cancel()
 
     from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
+    from service.api.security import CONTROLLERS as SECURITY_CONTROLLERS
     from service.web.imports import ImportController
 
-    api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER]
+    api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER, *SECURITY_CONTROLLERS]
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])
