@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import UTC, datetime
 
 from litestar.datastructures import Cookie
 from litestar.types import Scope
@@ -68,12 +68,9 @@ def csrf_ok(scope: Scope, token: str) -> bool:
 
 
 def session_cookies(token: str, expires: datetime, *, secure: bool) -> list[Cookie]:
-    common = {
-        "path": "/",
-        "samesite": "strict",
-        "secure": secure,
-        "expires": int(expires.timestamp()),
-    }
+    """The session cookie and its CSRF companion, both ending when the session does."""
+    max_age = max(0, int((expires - datetime.now(UTC)).total_seconds()))
+    common = {"path": "/", "samesite": "strict", "secure": secure, "max_age": max_age}
     return [
         Cookie(key=SESSION_COOKIE, value=token, httponly=True, **common),
         Cookie(key=CSRF_COOKIE, value=csrf_for(token), httponly=False, **common),

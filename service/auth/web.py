@@ -26,6 +26,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.auth import provide_maybe_principal, provide_principal
 from service.auth.cookies import cookie_token
+from service.web import docs
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/api/auth/login"
@@ -185,8 +186,9 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 # The API returns only JSON: nothing in it may run or be framed. The Swagger UI under /schema
-# loads its scripts from a CDN, so it gets no CSP here rather than a broken page.
+# runs only the package's own scripts (service/web/docs.py).
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+DOCS_CSP = (b"content-security-policy", docs.DOCS_CSP.encode())
 
 
 def security_headers(app: ASGIApp) -> ASGIApp:
@@ -202,8 +204,8 @@ def security_headers(app: ASGIApp) -> ASGIApp:
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 extra = [h for h in SECURITY_HEADERS if h[0] not in present]
-                if not is_docs and API_CSP[0] not in present:
-                    extra.append(API_CSP)
+                if API_CSP[0] not in present:
+                    extra.append(DOCS_CSP if is_docs else API_CSP)
                 if has_auth and b"cache-control" not in present:
                     # Answers to authenticated requests may hold drafts and contact details.
                     extra.append((b"cache-control", b"no-store"))

@@ -2,6 +2,7 @@
 import { ApiError, api, clearSession, download, get, patch, post, saveSession, session, upload } from './api.js';
 import { applyI18n, lang, setLang, t } from './i18n.js';
 import { barsSvg, networkSvg } from './charts.js';
+import { safeNext } from './nav.js';
 
 // --- DOM helpers ---------------------------------------------------------------------------
 
@@ -443,11 +444,10 @@ function loginPage() {
     submitText: '登录',
     onSubmit: async (read) => {
       const body = read({ omitEmpty: false });
-      const r = await post('/api/auth/login', body);
-      saveSession(r.token, r.user);
+      const r = await post('/api/auth/login', { ...body, cookie: true });
+      saveSession(r.user);
       const home = { enterprise: '/enterprise', university: '/university' }[r.user.role] || '/coordinator';
-      const next = params.get('next');
-      location.href = next && next.startsWith('/') && !next.startsWith('//') ? next : home;
+      location.href = safeNext(params.get('next'), location.origin) || home;
     },
   });
   f.inputs.password.type = 'password';
