@@ -6,6 +6,7 @@ window.addEventListener('DOMContentLoaded', () => {
     url: container.dataset.spec,
     dom_id: '#swagger-container',
     deepLinking: true,
+    validatorUrl: null, // no badge fetched from validator.swagger.io
     showExtensions: true,
     showCommonExtensions: true,
     presets: [window.SwaggerUIBundle.presets.apis],
