@@ -50,7 +50,7 @@ BEGIN
     -- A fresh snapshot per statement (READ COMMITTED): after the lock, the last row committed
     -- by the previous holder is visible.
     PERFORM pg_advisory_xact_lock(7291530881);
-    SELECT chain_seq, hash INTO last FROM audit_log ORDER BY chain_seq DESC NULLS LAST LIMIT 1;
+    SELECT chain_seq, hash INTO last FROM audit_log ORDER BY chain_seq DESC LIMIT 1;
     NEW.chain_seq := coalesce(last.chain_seq, 0) + 1;
     NEW.prev_hash := last.hash;
     NEW.hash := duijie_audit_hash(NEW.prev_hash, NEW);
