@@ -93,18 +93,14 @@ class AuthController(Controller):
         summary="吊销当前令牌（并清除网页的会话 Cookie）",
         status_code=204,
         security=BEARER,
+        # Expiring the cookies needs no Secure flag: an https page may replace a Secure cookie.
+        response_cookies=cookies.cleared_cookies(secure=False),
     )
     async def logout(
-        self,
-        request: Request,
-        conn: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal],
-    ) -> Response[None]:
+        self, conn: NamedDependency[asyncpg.Connection], principal: NamedDependency[Principal]
+    ) -> None:
         if principal.token_id is not None:
             await tokens.revoke(conn, principal.token_id)
-        return Response(
-            None, status_code=204, cookies=cookies.cleared_cookies(secure=_secure(request))
-        )
 
     @get("/me", operation_id="me", summary="当前身份", security=BEARER)
     async def me(
