@@ -264,17 +264,17 @@ async def test_cookie_login_is_httponly_and_writes_need_csrf(jar, empty_db):
     assert (await jar.get("/api/auth/me")).status_code == 401
 
 
-async def test_secure_cookie_over_https(app, empty_db):
-    from litestar.testing import AsyncTestClient
-
+async def test_secure_cookie_over_https(jar, empty_db):
     _, login, _ = await _user(empty_db)
-    # A second client on the same app, without running the lifespan again.
-    async with AsyncTestClient(app=app, base_url="https://testserver.local") as tls:
-        r = await tls.post(
-            "/api/auth/login", json={"login": login, "password": PASSWORD, "cookie": True}
-        )
-        assert r.status_code == 200
-        assert all("Secure" in c for c in r.headers.get_list("set-cookie"))
+    # The shared client, asked for an https URL (a second client would run the app's lifespan
+    # again and replace its pool).
+    r = await jar.post(
+        "https://testserver.local/api/auth/login",
+        json={"login": login, "password": PASSWORD, "cookie": True},
+    )
+    assert r.status_code == 200
+    cookies = r.headers.get_list("set-cookie")
+    assert len(cookies) == 2 and all("Secure" in c for c in cookies)
 
 
 # --- item 10: /schema ---------------------------------------------------------------------------------
