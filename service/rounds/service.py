@@ -239,7 +239,13 @@ async def transition(
             )
         await repo.update_round(conn, round_id, {"state": to})
         await audit.record(
-            conn, principal, "transition", "rounds", round_id, {"state": row["state"]}, {"state": to}
+            conn,
+            principal,
+            "transition",
+            "rounds",
+            round_id,
+            {"state": row["state"]},
+            {"state": to},
         )
         return to_round(await repo.fetch_round(conn, round_id))
 
@@ -515,9 +521,7 @@ async def cancel_run(conn: asyncpg.Connection, run_id: int, principal: Principal
             await conn.execute("UPDATE runs SET cancel_requested = true WHERE id = $1", run_id)
         else:
             raise Conflict(f"匹配运行 {run_id} 已结束（{row['state']}），无法取消")
-        await audit.record(
-            conn, principal, "cancel", "runs", run_id, {"state": row["state"]}, None
-        )
+        await audit.record(conn, principal, "cancel", "runs", run_id, {"state": row["state"]}, None)
     return await get_run(conn, run_id)
 
 
