@@ -17,7 +17,7 @@ from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Tag
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -33,6 +33,7 @@ from service.errors import EXCEPTION_HANDLERS, Unavailable
 from service.notifications import mailer
 from service.recommend import Recommender
 from service.web import WEB_ROUTES
+from service.web.docs import LocalSwaggerPlugin
 
 log = logging.getLogger("duijie")
 
@@ -216,6 +217,7 @@ def create_app(
     from service import public
     from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
     from service.api.reference import ReferenceController
+    from service.api.security import CONTROLLERS as SECURITY_CONTROLLERS
     from service.web.imports import ImportController
 
     api_handlers = [
@@ -225,6 +227,7 @@ def create_app(
         RECOMMEND_ROUTER,
         *SOCIAL_CONTROLLERS,
         ReferenceController,
+        *SECURITY_CONTROLLERS,
     ]
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
@@ -247,7 +250,8 @@ def create_app(
             version=__version__,
             description="中小企业与高校、科研院所的人才和研发供需对接服务。",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin()],
+            # Swagger UI from the package, not a CDN (service/web/docs.py).
+            render_plugins=[LocalSwaggerPlugin(path="/"), JsonRenderPlugin()],
             tags=[
                 Tag(name=n)
                 for n in ("机构", "研发需求", "招聘岗位", "科研能力", "人才库", "对接活动", "运维")

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "service.commands.assign",
     "service.commands.schedule",
     "service.commands.accounts",
+    "service.commands.audit",
 )
 
 

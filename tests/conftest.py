@@ -26,9 +26,10 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 # Everything else hangs off organizations with ON DELETE CASCADE (users and tokens too, since
 # TRUNCATE … CASCADE empties every table with a foreign key to a truncated one); the audit log
-# has no foreign keys on purpose, nor has the e-mail outbox (a mail outlives its recipient).
-# Rounds (and their pairings, milestones) name organizations without a foreign key.
-DOMAIN_TABLES = ("organizations", "audit_log", "outbox", "rounds")
+# has no foreign keys on purpose, nor has the e-mail outbox (a mail outlives its recipient), nor
+# the rate-limit buckets. Rounds (and their pairings, milestones) name organizations without a
+# foreign key.
+DOMAIN_TABLES = ("organizations", "audit_log", "outbox", "rounds", "rate_limits")
 
 
 def with_database(dsn: str, database: str) -> str:

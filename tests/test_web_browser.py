@@ -145,6 +145,12 @@ async def _login(browser, base: str, login: str, viewport=DESKTOP):
     return context, page
 
 
+async def session_token(page) -> str:
+    """The login's token, from the HttpOnly cookie (the page's scripts cannot read it)."""
+    cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
+    return cookies["duijie_session"]
+
+
 async def _shot(page, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -314,7 +320,7 @@ async def test_browser_journey(live_server):
             await chosen.locator(".forbid-form button", has_text="确认排除").click()
             await expect(co.locator(".round-flash")).to_contain_text("约束已保存")
             rid = int(co.url.rsplit("=", 1)[1])
-            token = await co.evaluate("localStorage.getItem('duijie.token')")
+            token = await session_token(co)
             auth = {"Authorization": f"Bearer {token}"}
             constraints = (await http.get(f"/api/rounds/{rid}/constraints", headers=auth)).json()
             assert [(c["kind"], c["reason"]) for c in constraints] == [
@@ -369,7 +375,7 @@ async def test_browser_journey(live_server):
             await _shot(ent, "14b-enterprise-outcome-recorded")
 
             rid = int(co.url.rsplit("=", 1)[1])
-            token = await co.evaluate("localStorage.getItem('duijie.token')")
+            token = await session_token(co)
             pairings = (
                 await http.get(
                     f"/api/rounds/{rid}/pairings", headers={"Authorization": f"Bearer {token}"}

@@ -7,14 +7,22 @@ from typing import Annotated
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
 from service.api.crud import IfMatch, Limit, Offset, etag, parse_if_match, strict_body
-from service.auth import Principal, Role, accounts, tokens
-from service.auth.accounts import LoginRequest, LoginResult, User, UserCreate, UserPage, UserPatch
+from service.auth import Principal, Role, accounts, cookies, tokens
+from service.auth.accounts import (
+    LoginRequest,
+    LoginResult,
+    TokenInfo,
+    User,
+    UserCreate,
+    UserPage,
+    UserPatch,
+)
 from service.errors import NotFound
 
 BEARER = [{"BearerToken": []}]
@@ -30,7 +38,10 @@ class Me(msgspec.Struct, kw_only=True, frozen=True):
 
 class TokenRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: Annotated[str, Meta(max_length=100)] = ""
+    # Default and maximum 90 days (admins may choose up to 3650).
     days: Annotated[int, Meta(ge=1, le=3650)] | None = None
+    # The current password, when the login is older than 10 minutes.
+    password: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
 
 
 class TokenCreated(msgspec.Struct, kw_only=True, frozen=True):
@@ -38,7 +49,11 @@ class TokenCreated(msgspec.Struct, kw_only=True, frozen=True):
     token: str
     token_type: str
     name: str
-    expires_at: datetime | None
+    expires_at: datetime
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
 
 
 def _user_id(ident: int) -> int:
@@ -60,11 +75,26 @@ class AuthController(Controller):
     ) -> Response[LoginResult]:
         body = await strict_body(request, LoginRequest)
         user, token, expires = await accounts.login(conn, body.login, body.password)
+        if body.cookie:
+            # The web UI: the token only in the HttpOnly cookie, never readable by a script.
+            result = LoginResult(token=None, token_type="cookie", expires_at=expires, user=user)
+            return Response(
+                result,
+                status_code=200,
+                headers={"Cache-Control": "no-store"},
+                cookies=cookies.session_cookies(token, expires, secure=_secure(request)),
+            )
         result = LoginResult(token=token, token_type="bearer", expires_at=expires, user=user)
         return Response(result, status_code=200, headers={"Cache-Control": "no-store"})
 
     @post(
-        "/logout", operation_id="logout", summary="吊销当前令牌", status_code=204, security=BEARER
+        "/logout",
+        operation_id="logout",
+        summary="吊销当前令牌（并清除网页的会话 Cookie）",
+        status_code=204,
+        security=BEARER,
+        # Expiring the cookies needs no Secure flag: an https page may replace a Secure cookie.
+        response_cookies=cookies.cleared_cookies(secure=False),
     )
     async def logout(
         self, conn: NamedDependency[asyncpg.Connection], principal: NamedDependency[Principal]
@@ -106,6 +136,7 @@ class AuthController(Controller):
             from service.errors import Forbidden
 
             raise Forbidden("未绑定用户的 API 令牌不能再创建令牌；请使用 duijie token create")
+        await accounts.require_recent_login(conn, principal, body.password)
         ident, token, expires = await accounts.issue_api_token(
             conn, principal=principal, user_id=principal.user_id, name=body.name, days=body.days
         )
@@ -113,6 +144,33 @@ class AuthController(Controller):
             id=ident, token=token, token_type="bearer", name=body.name, expires_at=expires
         )
         return Response(created, status_code=201, headers={"Cache-Control": "no-store"})
+
+    @get(
+        "/tokens",
+        operation_id="list_api_tokens",
+        summary="我的有效令牌（会话与 API 令牌）",
+        security=BEARER,
+    )
+    async def list_tokens(
+        self, conn: NamedDependency[asyncpg.Connection], principal: NamedDependency[Principal]
+    ) -> list[TokenInfo]:
+        return await accounts.list_tokens(conn, principal=principal)
+
+    @delete(
+        "/tokens/{token_id:int}",
+        operation_id="revoke_api_token",
+        summary="吊销我的一个令牌",
+        security=BEARER,
+    )
+    async def revoke_token(
+        self,
+        token_id: FromPath[int],
+        conn: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Principal],
+    ) -> None:
+        if not 1 <= token_id < 2**62:
+            raise NotFound("令牌", token_id)
+        await accounts.revoke_token(conn, token_id, principal=principal)
 
 
 class UsersController(Controller):

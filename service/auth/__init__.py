@@ -1,6 +1,7 @@
 """Who is asking: principals, bearer tokens and the two authorization helpers.
 
-Every request carries at most one bearer token (``Authorization: Bearer dj_…``). The app-wide
+Every request carries at most one bearer token (``Authorization: Bearer dj_…``), or the web UI's
+session cookie (:mod:`service.auth.cookies`, with CSRF protection on writes). The app-wide
 dependencies resolve it:
 
 * ``principal`` — the :class:`Principal`, or a 401 problem when the token is missing or invalid;
@@ -112,7 +113,14 @@ async def provide_maybe_principal(
 
     token = bearer_token(request)
     if token is None:
-        return None
+        # The web UI's HttpOnly session cookie; its writes must echo the CSRF value.
+        from service.auth.cookies import cookie_token, csrf_ok
+
+        token = cookie_token(request.scope)
+        if token is None:
+            return None
+        if not csrf_ok(request.scope, token):
+            raise Forbidden("缺少或错误的 CSRF 令牌（X-CSRF-Token），请刷新页面后重试")
     principal = await lookup(conn, token)
     if principal is None:
         raise Unauthorized("令牌无效、已过期或已被吊销，请重新登录")

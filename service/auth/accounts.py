@@ -15,12 +15,27 @@ import msgspec
 from msgspec import Meta
 
 from service.auth import Principal, Role, audit, require_role, tokens
-from service.errors import Conflict, FieldInvalid, NotFound, PreconditionFailed, Unauthorized
+from service.errors import (
+    Conflict,
+    FieldInvalid,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+)
 
 LoginName = Annotated[str, Meta(min_length=3, max_length=100, pattern=r"^[^\s\x00]+$")]
 Password = Annotated[str, Meta(min_length=8, max_length=200)]
 DisplayName = Annotated[str, Meta(max_length=100)]
 Id = Annotated[int, Meta(ge=1, le=2**62)]
+AnyPassword = Annotated[str, Meta(min_length=1, max_length=200)]
+
+# An API token lives at most this long unless an admin chooses longer (up to MAX_ADMIN_DAYS).
+TOKEN_DAYS = 90
+MAX_ADMIN_DAYS = 3650
+# Minting a token needs a login this recent (or the password sent again): a stolen session
+# must not turn into long-lived access.
+FRESH_LOGIN = timedelta(minutes=10)
 
 
 class UserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -37,6 +52,8 @@ class UserPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     role: Role | msgspec.UnsetType = msgspec.UNSET
     org_id: Id | None | msgspec.UnsetType = msgspec.UNSET
     password: Password | msgspec.UnsetType = msgspec.UNSET
+    # Required when users change their own password.
+    current_password: AnyPassword | msgspec.UnsetType = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -61,11 +78,14 @@ class UserPage(msgspec.Struct, kw_only=True, frozen=True):
 
 class LoginRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     login: Annotated[str, Meta(min_length=1, max_length=100)]
-    password: Annotated[str, Meta(min_length=1, max_length=200)]
+    password: AnyPassword
+    # The web UI: the token goes into an HttpOnly cookie (see service.auth.cookies), not the body.
+    cookie: bool = False
 
 
 class LoginResult(msgspec.Struct, kw_only=True, frozen=True):
-    token: str
+    # ``None`` when the token was set as a cookie.
+    token: str | None
     token_type: str
     expires_at: datetime
     user: User
@@ -168,9 +188,20 @@ async def patch_user(
     changes: dict[str, Any] = {
         k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET
     }
+    current_password = changes.pop("current_password", None)
     if principal.user_id != ident or set(changes) - {"display_name", "password"}:
         require_role(principal, "admin")
-    if "password" in changes:
+    if current_password is not None and "password" not in changes:
+        raise FieldInvalid("current_password", "只有修改密码时才需要当前密码")
+    new_password = "password" in changes
+    if new_password and principal.user_id == ident:
+        # Whoever holds a session must also know the password to change it.
+        if current_password is None:
+            raise FieldInvalid("current_password", "修改自己的密码须提供当前密码")
+        stored = await conn.fetchval("SELECT password_hash FROM users WHERE id = $1", ident)
+        if not await tokens.verify_password(stored, current_password):
+            raise FieldInvalid("current_password", "当前密码不正确")
+    if new_password:
         changes["password_hash"] = await tokens.hash_password(changes.pop("password"))
     if "display_name" in changes:
         changes["display_name"] = changes["display_name"].strip()
@@ -199,6 +230,16 @@ async def patch_user(
             )
         after = _user(row)
         await audit.record(conn, principal, "update", "users", ident, before, after)
+        if new_password:
+            # A new password ends every other session and token of the user (the caller's own
+            # session, when changing their own password, stays).
+            keep = principal.token_id if principal.user_id == ident else None
+            revoked = await tokens.revoke_user_tokens(conn, ident, keep=keep)
+            if revoked:
+                await audit.record(
+                    conn, principal, "revoke", "api_tokens", None, None,
+                    {"user_id": ident, "revoked": revoked, "reason": "password changed"},
+                )  # fmt: skip
     return after
 
 
@@ -229,17 +270,23 @@ async def issue_api_token(
     user_id: int | None = None,
     name: str = "",
     days: int | None = None,
-) -> tuple[int, str, datetime | None]:
+) -> tuple[int, str, datetime]:
     """An API token for an integration: bound to a user, or bare with its own role and org.
 
     Only admins (and in-process callers acting as :data:`~service.auth.SYSTEM`) issue bare
-    tokens or tokens for other users.
+    tokens or tokens for other users. Every token expires: after ``days`` (default
+    :data:`TOKEN_DAYS`, longer only when an admin asks).
     """
     if user_id is None and role is None:
         raise FieldInvalid("role", "未绑定用户的令牌必须指定角色")
     if user_id is None or user_id != principal.user_id:
         require_role(principal, "admin")
-    expires = datetime.now(UTC) + timedelta(days=days) if days else None
+    days = days or TOKEN_DAYS
+    if days > TOKEN_DAYS and principal.role != "admin":
+        raise FieldInvalid("days", f"API 令牌最长 {TOKEN_DAYS} 天（更长须由管理员创建）")
+    if days > MAX_ADMIN_DAYS:
+        raise FieldInvalid("days", f"API 令牌最长 {MAX_ADMIN_DAYS} 天")
+    expires = datetime.now(UTC) + timedelta(days=days)
     async with conn.transaction():
         if user_id is None:
             assert role is not None
@@ -265,3 +312,70 @@ async def issue_api_token(
         }
         await audit.record(conn, principal, "create", "api_tokens", ident, None, after)
     return ident, token, expires
+
+
+async def require_recent_login(
+    conn: asyncpg.Connection, principal: Principal, password: str | None
+) -> None:
+    """Raise 403 unless the caller logged in within :data:`FRESH_LOGIN` or sent the password.
+
+    In-process callers (:data:`~service.auth.SYSTEM`, no token) pass.
+    """
+    if principal.token_id is None:
+        return
+    if password is not None:
+        stored = None
+        if principal.user_id is not None:
+            stored = await conn.fetchval(
+                "SELECT password_hash FROM users WHERE id = $1", principal.user_id
+            )
+        if not await tokens.verify_password(stored, password):
+            raise FieldInvalid("password", "密码不正确")
+        return
+    fresh = await conn.fetchval(
+        "SELECT kind = 'session' AND created_at > now() - $2::interval FROM api_tokens"
+        " WHERE id = $1",
+        principal.token_id,
+        FRESH_LOGIN,
+    )
+    if not fresh:
+        raise Forbidden(
+            "创建 API 令牌需要最近 10 分钟内登录，或在请求中附上当前密码（password）"
+            " (a recent login or the password is required)"
+        )
+
+
+class TokenInfo(msgspec.Struct, kw_only=True, frozen=True):
+    id: int
+    kind: str
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    current: bool
+
+
+async def list_tokens(conn: asyncpg.Connection, *, principal: Principal) -> list[TokenInfo]:
+    """The caller's live tokens (sessions and API tokens); a bare API token sees itself."""
+    rows = await tokens.live_tokens(conn, user_id=principal.user_id, token_id=principal.token_id)
+    return [
+        msgspec.convert({**dict(r), "current": r["id"] == principal.token_id}, TokenInfo)
+        for r in rows
+    ]
+
+
+async def revoke_token(conn: asyncpg.Connection, token_id: int, *, principal: Principal) -> None:
+    """Revoke one of the caller's own tokens (404 for anyone else's)."""
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            "SELECT id, user_id, kind, name FROM api_tokens WHERE id = $1 AND revoked_at IS NULL"
+            " FOR UPDATE",
+            token_id,
+        )
+        mine = row is not None and (
+            (principal.user_id is not None and row["user_id"] == principal.user_id)
+            or row["id"] == principal.token_id
+        )
+        if not mine:
+            raise NotFound("令牌", token_id)
+        await tokens.revoke(conn, token_id)
+        await audit.record(conn, principal, "revoke", "api_tokens", token_id, row, None)

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from argon2 import PasswordHasher
@@ -21,6 +21,7 @@ from service.auth import Principal
 
 TOKEN_PREFIX = "dj_"
 SESSION_TTL = timedelta(hours=12)
+API_TOKEN_TTL = timedelta(days=90)
 
 _hasher = PasswordHasher()
 
@@ -96,8 +97,13 @@ async def create_token(
     name: str = "",
     expires_at: datetime | None = None,
 ) -> tuple[int, str]:
-    """Store a new token's digest; return (token id, the token itself — shown only once)."""
+    """Store a new token's digest; return (token id, the token itself — shown only once).
+
+    Every token expires: without ``expires_at``, after :data:`API_TOKEN_TTL`.
+    """
     token = new_token()
+    if expires_at is None:
+        expires_at = datetime.now(UTC) + API_TOKEN_TTL
     ident = await conn.fetchval(
         "INSERT INTO api_tokens (token_hash, kind, user_id, role, org_id, name, expires_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -117,3 +123,28 @@ async def revoke(conn: asyncpg.Connection, token_id: int) -> bool:
         "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", token_id
     )
     return status.endswith(" 1")
+
+
+async def revoke_user_tokens(
+    conn: asyncpg.Connection, user_id: int, *, keep: int | None = None
+) -> int:
+    """Revoke every live token of a user except ``keep``; return how many."""
+    status = await conn.execute(
+        "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"
+        " AND id IS DISTINCT FROM $2",
+        user_id,
+        keep,
+    )
+    return int(status.rsplit(" ", 1)[1])
+
+
+async def live_tokens(
+    conn: asyncpg.Connection, *, user_id: int | None, token_id: int | None
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, kind, name, created_at, expires_at FROM api_tokens"
+        " WHERE revoked_at IS NULL AND expires_at > now()"
+        " AND (user_id = $1 OR ($1::bigint IS NULL AND id = $2)) ORDER BY id",
+        user_id,
+        token_id,
+    )

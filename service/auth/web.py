@@ -2,21 +2,21 @@
 routes, rate limits, security headers, CORS (off unless configured) and the OpenAPI bearer
 scheme. :func:`on_app_init` does all of it, so the app factory needs one line.
 
-Rate limits are token buckets held in this process (a dict of buckets, bounded in size): with
-several worker processes each has its own buckets, so the effective limit multiplies by the
-number of workers. Writes (POST/PUT/PATCH/DELETE) are limited per bearer token (per client
-address when there is none); ``POST /api/auth/login``, registrations and password-reset requests per client address. The address is the
+Rate limits are token buckets in PostgreSQL (:class:`RateLimiter`), so every server process on
+the database spends from the same buckets. Writes (POST/PUT/PATCH/DELETE) are limited per user
+(the token is parsed as authentication parses it, so re-spelling the header does not help, and
+every token of a user shares one bucket), per bare API token, or per client address when the
+request has no known token; ``POST /api/auth/login``, registrations and password-reset requests per client address. The address is the
 TCP peer: behind a reverse proxy it must pass the real one (uvicorn ``--proxy-headers``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import asyncpg
 import msgspec
 from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
@@ -25,6 +25,8 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.auth import provide_maybe_principal, provide_principal
+from service.auth.cookies import cookie_token
+from service.web import docs
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/api/auth/login"
@@ -34,57 +36,69 @@ ADDRESS_LIMITED = {
 }
 
 
-@dataclass
-class Bucket:
-    tokens: float
-    at: float
+# The refilled bucket: what was left plus the time since the last write at the rate, at most burst.
+_REFILLED = "least($3::float8, b.tokens + greatest(extract(epoch FROM now() - b.at)::float8, 0) * $4::float8)"
+_TAKE = f"""
+WITH who AS (
+    -- Per user when the token is a user's (however many tokens they mint), per bare token,
+    -- else per client address (unknown tokens are refused anyway and must not get fresh buckets).
+    SELECT coalesce(
+        (SELECT CASE WHEN user_id IS NULL THEN 'write:t:' || id ELSE 'write:u:' || user_id END
+         FROM api_tokens WHERE $1::bytea IS NOT NULL AND token_hash = $1),
+        $2) AS key
+)
+INSERT INTO rate_limits AS b (key, tokens, at, allowed)
+SELECT who.key, $3 - 1, now(), true FROM who
+ON CONFLICT (key) DO UPDATE SET
+    tokens = {_REFILLED} - CASE WHEN {_REFILLED} >= 1 THEN 1 ELSE 0 END,
+    at = greatest(b.at, now()),
+    allowed = {_REFILLED} >= 1
+RETURNING b.allowed, b.tokens
+"""
 
 
 @dataclass
 class RateLimiter:
-    """Token buckets: ``burst`` requests at once, refilled at ``per_minute`` a minute.
+    """Token buckets in PostgreSQL (table ``rate_limits``): ``burst`` requests at once, refilled
+    at ``per_minute`` a minute, shared by every server process on the database.
 
-    >>> rl = RateLimiter(write_burst=2, write_per_minute=60)
-    >>> [rl.take("write", "k", now=0.0) for _ in range(3)]
-    [0.0, 0.0, 1.0]
-    >>> rl.take("write", "k", now=1.0)
-    0.0
+    :meth:`take` is one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (the row lock serializes
+    concurrent writers of one key). :meth:`wait` is the arithmetic, for tests and the message.
+
+    >>> RateLimiter(write_burst=2, write_per_minute=60).wait("write", tokens=0.5)
+    0.5
     """
 
     write_burst: int = 60
     write_per_minute: float = 120
     login_burst: int = 10
     login_per_minute: float = 10
-    max_keys: int = 100_000
-    _buckets: dict[tuple[str, str], Bucket] = field(default_factory=dict, repr=False)
 
-    def take(self, kind: str, key: str, now: float | None = None) -> float:
-        """Spend one token; return 0 when allowed, else the seconds until one is available."""
-        now = time.monotonic() if now is None else now
-        burst = self.write_burst if kind == "write" else self.login_burst
-        rate = (self.write_per_minute if kind == "write" else self.login_per_minute) / 60.0
-        bucket = self._buckets.get((kind, key))
-        if bucket is None:
-            if len(self._buckets) >= self.max_keys:
-                self._evict(now)
-            bucket = self._buckets[(kind, key)] = Bucket(float(burst), now)
-        bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
-        bucket.at = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+    def limits(self, kind: str) -> tuple[float, float]:
+        if kind == "write":
+            return float(self.write_burst), self.write_per_minute / 60.0
+        return float(self.login_burst), self.login_per_minute / 60.0
+
+    def wait(self, kind: str, *, tokens: float) -> float:
+        """Seconds until one token is available when the bucket holds ``tokens``."""
+        _, rate = self.limits(kind)
+        return max(0.0, (1 - tokens) / rate)
+
+    async def take(
+        self, conn: asyncpg.Connection, kind: str, *, token: str | None, address: str
+    ) -> float:
+        """Spend one token of the caller's bucket; 0 when allowed, else the seconds to wait.
+
+        ``token`` is the parsed bearer token (keyed by its user), ``address`` the fallback key.
+        """
+        from service.auth.tokens import token_digest
+
+        burst, rate = self.limits(kind)
+        digest = token_digest(token) if token and kind == "write" else None
+        row = await conn.fetchrow(_TAKE, digest, f"{kind}:a:{address}"[:100], burst, rate)
+        if row["allowed"]:
             return 0.0
-        return (1 - bucket.tokens) / rate
-
-    def _evict(self, now: float) -> None:
-        # Buckets idle long enough to be full again carry no information; drop those first,
-        # then the least recently used half, so memory stays bounded under a key flood.
-        idle = [k for k, b in self._buckets.items() if now - b.at > 60]
-        for k in idle:
-            del self._buckets[k]
-        if len(self._buckets) >= self.max_keys:
-            oldest = sorted(self._buckets, key=lambda k: self._buckets[k].at)
-            for k in oldest[: len(oldest) // 2]:
-                del self._buckets[k]
+        return self.wait(kind, tokens=row["tokens"]) or 1.0
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -124,29 +138,43 @@ async def _send_429(scope: Scope, send: Send, retry_after: float, detail: str) -
     await send({"type": "http.response.body", "body": body})
 
 
+def request_token(scope: Scope) -> str | None:
+    """The token a request carries, parsed as the principal dependency parses it (any case of
+    "Bearer", any spaces), or the web UI's session cookie; ``None`` when there is none or it is
+    malformed (then the request is keyed by address, and refused later anyway)."""
+    auth = _header(scope, b"authorization")
+    if auth is not None:
+        scheme, _, token = auth.decode("latin-1").strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() == "bearer" and token and len(token) <= 200:
+            return token
+        return None
+    return cookie_token(scope)
+
+
 def rate_limit(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("method") in WRITE_METHODS:
-            limiter: RateLimiter | None = scope["app"].state.get("rate_limiter")
-            if limiter is not None:
+            state = scope["app"].state
+            limiter: RateLimiter | None = state.get("rate_limiter")
+            pool = state.get("pool")
+            if limiter is not None and pool is not None:
                 path = scope.get("path")
+                address = _client_address(scope)
                 if path == LOGIN_PATH:
-                    wait = limiter.take("login", _client_address(scope))
-                    detail = "登录尝试过于频繁"
+                    kind, token, detail = "login", None, "登录尝试过于频繁"
                 elif path in ADDRESS_LIMITED:
-                    # Registration and reset mails: per client address, like logins.
-                    wait = limiter.take("login", f"{path}:{_client_address(scope)}")
-                    detail = ADDRESS_LIMITED[path]
+                    # Registration and reset mails: per client address and path, like logins.
+                    kind, token, detail = "login", None, ADDRESS_LIMITED[path]
+                    address = f"{path}:{address}"
                 else:
-                    auth = _header(scope, b"authorization")
-                    # Keyed by a digest so the raw token is not kept in memory.
-                    key = (
-                        "t:" + hashlib.sha256(auth).hexdigest()[:32]
-                        if auth
-                        else "a:" + _client_address(scope)
-                    )
-                    wait = limiter.take("write", key)
-                    detail = "写操作过于频繁"
+                    kind, token, detail = "write", request_token(scope), "写操作过于频繁"
+                try:
+                    async with pool.acquire(timeout=5) as conn:
+                        wait = await limiter.take(conn, kind, token=token, address=address)
+                except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    # The database is away: the handler answers 503 for it; nothing to count.
+                    wait = 0.0
                 if wait > 0:
                     await _send_429(scope, send, wait, detail)
                     return
@@ -164,8 +192,9 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 # The API returns only JSON: nothing in it may run or be framed. The Swagger UI under /schema
-# loads its scripts from a CDN, so it gets no CSP here rather than a broken page.
+# runs only the package's own scripts (service/web/docs.py).
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+DOCS_CSP = (b"content-security-policy", docs.DOCS_CSP.encode())
 
 
 def security_headers(app: ASGIApp) -> ASGIApp:
@@ -174,15 +203,15 @@ def security_headers(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         is_docs = scope.get("path", "").startswith("/schema")
-        has_auth = _header(scope, b"authorization") is not None
+        has_auth = _header(scope, b"authorization") is not None or cookie_token(scope) is not None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 extra = [h for h in SECURITY_HEADERS if h[0] not in present]
-                if not is_docs and API_CSP[0] not in present:
-                    extra.append(API_CSP)
+                if API_CSP[0] not in present:
+                    extra.append(DOCS_CSP if is_docs else API_CSP)
                 if has_auth and b"cache-control" not in present:
                     # Answers to authenticated requests may hold drafts and contact details.
                     extra.append((b"cache-control", b"no-store"))

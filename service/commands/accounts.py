@@ -48,7 +48,7 @@ def register(subparsers) -> None:
     tc.add_argument("--org", type=int, default=None, help="令牌所属机构 id（企业/高校角色必填）")
     tc.add_argument("--user", default=None, help="绑定到该登录名的用户（随用户的角色和机构）")
     tc.add_argument("--name", default="cli", help="令牌名称（便于识别）")
-    tc.add_argument("--days", type=int, default=None, help="有效天数（默认不过期）")
+    tc.add_argument("--days", type=int, default=None, help="有效天数（默认 90，最长 3650）")
     tc.set_defaults(func=run_token_create)
 
 

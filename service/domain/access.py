@@ -2,8 +2,9 @@
 
 Writes
     * organizations: coordinators and admins create them; the organization's own users,
-      coordinators and admins edit them; only admins delete them (deleting cascades to
-      everything the organization published).
+      coordinators and admins edit them, but name, credit code, city and tags only staff change
+      (the organization proposes a change that a coordinator approves); only admins delete them
+      (deleting cascades to everything the organization published).
     * needs and jobs: enterprise users of the owning organization, and admins.
     * capabilities and talent pools: university (or institute) users of the owning organization,
       and admins.
@@ -48,6 +49,23 @@ def authorize_write(
         return
     require_role(principal, *resource.writer_roles, "admin")
     require_org(principal, owner_id, allow=("admin",))
+
+
+def authorize_fields(
+    principal: Principal, resource: Resource, current: dict[str, Any], merged: dict[str, Any]
+) -> None:
+    """Raise 403 when a non-staff writer changes one of ``resource.staff_fields`` (an
+    organization's name, credit code, city, tags: they decide who a round takes in)."""
+    if principal.role in STAFF:
+        return
+    changed = [f for f in resource.staff_fields if f in merged and merged[f] != current.get(f)]
+    if changed:
+        from service.errors import Forbidden
+
+        raise Forbidden(
+            f"字段 {'、'.join(changed)} 只能由对接专员或管理员修改；请提交变更申请"
+            f"（POST /api/organizations/{{id}}/change-requests） (only staff change {', '.join(changed)})"
+        )
 
 
 def sees_private(principal: Principal | None, owner_id: int) -> bool:

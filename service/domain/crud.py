@@ -64,6 +64,8 @@ class Resource:
     # Contact details shown only to the owner and staff (nulled for everyone else).
     private_fields: tuple[str, ...] = ()
     derive: Deriver | None = None
+    # Fields only coordinators and admins may change (an owner proposes a change instead).
+    staff_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -354,6 +356,7 @@ async def patch(
             )
         current = {c: row[c] for c in resource.columns}
         merged = _validated(resource, {**current, **changes}, set(changes))
+        access.authorize_fields(principal, resource, current, merged)
         # Re-check the merged record against the create Struct's constraints.
         try:
             msgspec.convert(merged, resource.create)

@@ -42,6 +42,10 @@ OrganizationPatch = patch_struct(OrganizationCreate, "OrganizationPatch", exclud
 Organization = read_struct(OrganizationCreate, "Organization", owned=False)
 
 
+# Only coordinators and admins change these; ``kind`` never changes once created.
+STAFF_FIELDS = ("name", "credit_code", "city", "tags")
+
+
 def validate(rec: dict[str, Any], supplied: set[str]) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
     if rec.get("credit_code"):
@@ -79,4 +83,6 @@ RESOURCE = Resource(
     ),
     validate=validate,
     private_fields=("contact_name", "contact_phone", "contact_email"),
+    # They decide who a round's scope takes in (city, tags) and who the organization is.
+    staff_fields=STAFF_FIELDS,
 )

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 import graph
-from service.auth import Principal, require_org
+from service.auth import Principal, audit, require_org
 from service.errors import FieldInvalid
 from service.notifications.events import meetings_changed
 from service.rounds.schemas import AvailabilityUpdate, MeetingView, ScheduleView
@@ -42,14 +42,24 @@ async def set_availability(
     if not await conn.fetchval("SELECT 1 FROM organizations WHERE id = $1", body.org_id):
         raise FieldInvalid("org_id", f"机构 {body.org_id} 不存在")
     slots = sorted(set(body.unavailable_slots))
-    await conn.execute(
-        """
-        INSERT INTO fair_availability (round_id, org_id, unavailable_slots) VALUES ($1, $2, $3)
-        ON CONFLICT (round_id, org_id) DO UPDATE SET unavailable_slots = EXCLUDED.unavailable_slots
-        """,
-        round_id, body.org_id, slots,
-    )  # fmt: skip
-    return {"round_id": round_id, "org_id": body.org_id, "unavailable_slots": slots}
+    after = {"round_id": round_id, "org_id": body.org_id, "unavailable_slots": slots}
+    async with conn.transaction():
+        before = await conn.fetchval(
+            "SELECT unavailable_slots FROM fair_availability WHERE round_id = $1 AND org_id = $2"
+            " FOR UPDATE",
+            round_id,
+            body.org_id,
+        )
+        await conn.execute(
+            """
+            INSERT INTO fair_availability (round_id, org_id, unavailable_slots) VALUES ($1, $2, $3)
+            ON CONFLICT (round_id, org_id) DO UPDATE SET unavailable_slots = EXCLUDED.unavailable_slots
+            """,
+            round_id, body.org_id, slots,
+        )  # fmt: skip
+        old = None if before is None else {**after, "unavailable_slots": list(before)}
+        await audit.record(conn, principal, "update", "fair_availability", round_id, old, after)
+    return after
 
 
 async def get_availability(
@@ -132,6 +142,8 @@ async def build(conn: asyncpg.Connection, round_id: int, principal: Principal) -
         ]  # fmt: skip
         await _upsert(conn, rows)
         await meetings_changed(conn, row, previous, [r[1:5] for r in rows if r[5] == "scheduled"])
+        summary = {"placed": len(result.placements), "unplaced": len(result.unplaced)}
+        await audit.record(conn, principal, "create", "meetings", round_id, None, summary)
     return await view(conn, round_id, None, principal)
 
 

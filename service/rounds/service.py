@@ -22,7 +22,7 @@ import msgspec
 
 from matching.errors import InvalidWeightsError
 from matching.records import resolve_weights
-from service.auth import STAFF, Principal, require_org, require_role
+from service.auth import STAFF, Principal, audit, require_org, require_role
 from service.challenges.service import check_application
 from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, NotFound
@@ -189,7 +189,9 @@ async def create_round(conn: asyncpg.Connection, data: RoundCreate, principal: P
     values["kind"] = data.kind
     async with conn.transaction():
         round_id = await repo.insert_round(conn, values)
-        return to_round(await repo.fetch_round(conn, round_id))
+        created = to_round(await repo.fetch_round(conn, round_id))
+        await audit.record(conn, principal, "create", "rounds", round_id, None, created)
+        return created
 
 
 async def get_round(conn: asyncpg.Connection, round_id: int, lock: bool = False) -> asyncpg.Record:
@@ -221,7 +223,9 @@ async def patch_round(
         merged = {**current, **changes}
         values = _validated(row["kind"], merged)
         await repo.update_round(conn, round_id, values)
-        return to_round(await repo.fetch_round(conn, round_id))
+        after = to_round(await repo.fetch_round(conn, round_id))
+        await audit.record(conn, principal, "update", "rounds", round_id, current, after)
+        return after
 
 
 async def transition(
@@ -236,6 +240,15 @@ async def transition(
                 f"（允许：{'、'.join(STATE_NAMES[s] for s in sorted(MANUAL_TRANSITIONS.get(row['state'], ()))) or '无'}）"
             )
         await repo.update_round(conn, round_id, {"state": to})
+        await audit.record(
+            conn,
+            principal,
+            "transition",
+            "rounds",
+            round_id,
+            {"state": row["state"]},
+            {"state": to},
+        )
         return to_round(await repo.fetch_round(conn, round_id))
 
 
@@ -310,6 +323,8 @@ async def register(
         if item["status"] != "published":
             raise FieldInvalid("item_id", f"{label} {item_id} 尚未发布，不能报名")
         await repo.add_entry(conn, round_id, side, item_id)
+        entry = {"round_id": round_id, "side": side, "item_id": item_id}
+        await audit.record(conn, principal, "create", "round_entries", round_id, None, entry)
     return await participants(conn, round_id)
 
 
@@ -320,6 +335,8 @@ async def unregister(
         await _entry_item(conn, round_id, side, item_id, principal)
         if not await repo.remove_entry(conn, round_id, side, item_id):
             raise NotFound("报名记录", f"{side}/{item_id}")
+        entry = {"round_id": round_id, "side": side, "item_id": item_id}
+        await audit.record(conn, principal, "delete", "round_entries", round_id, entry, None)
 
 
 def _side_label(kind: str, side: str) -> str:
@@ -357,7 +374,9 @@ async def apply(
         await repo.add_entry(conn, round_id, "supply", data.capability_id)
         if data.direction == "listing":
             await repo.add_entry(conn, round_id, "demand", data.need_id)
-        return to_application(await repo.fetch_application(conn, app_id))
+        created = to_application(await repo.fetch_application(conn, app_id))
+        await audit.record(conn, principal, "create", "applications", app_id, None, created)
+        return created
 
 
 async def applications(
@@ -401,16 +420,21 @@ async def add_constraint(
                 raise FieldInvalid(field, f"{_side_label(row['kind'], side)} {ident} 不存在")
         values = msgspec.structs.asdict(data)
         rec = await repo.upsert_constraint(conn, round_id, values)
-        return msgspec.convert(dict(rec), Constraint)
+        created = msgspec.convert(dict(rec), Constraint)
+        await audit.record(conn, principal, "create", "round_constraints", round_id, None, created)
+        return created
 
 
 async def remove_constraint(
     conn, round_id: int, demand_id: int, supply_id: int, principal: Principal
 ) -> None:
     staff(principal)
-    await get_round(conn, round_id)
-    if not await repo.delete_constraint(conn, round_id, demand_id, supply_id):
-        raise NotFound("配对约束", f"{demand_id}/{supply_id}")
+    async with conn.transaction():
+        await get_round(conn, round_id)
+        if not await repo.delete_constraint(conn, round_id, demand_id, supply_id):
+            raise NotFound("配对约束", f"{demand_id}/{supply_id}")
+        pair = {"round_id": round_id, "demand_id": demand_id, "supply_id": supply_id}
+        await audit.record(conn, principal, "delete", "round_constraints", round_id, pair, None)
 
 
 async def constraints(conn, round_id: int, principal: Principal) -> list[Constraint]:
@@ -455,7 +479,9 @@ async def start_run(
             raise Conflict("该对接活动已有正在进行的匹配运行") from exc
         await repo.update_round(conn, round_id, {"state": "matching"})
         await conn.execute("SELECT pg_notify('duijie_runs', $1)", str(run["id"]))
-        return to_run(run)
+        created = to_run(run)
+        await audit.record(conn, principal, "create", "runs", created.id, None, created)
+        return created
 
 
 async def get_run(conn: asyncpg.Connection, run_id: int, principal: Principal | None = None) -> Run:
@@ -490,6 +516,7 @@ async def cancel_run(conn: asyncpg.Connection, run_id: int, principal: Principal
             await conn.execute("UPDATE runs SET cancel_requested = true WHERE id = $1", run_id)
         else:
             raise Conflict(f"匹配运行 {run_id} 已结束（{row['state']}），无法取消")
+        await audit.record(conn, principal, "cancel", "runs", run_id, {"state": row["state"]}, None)
     return await get_run(conn, run_id)
 
 
@@ -648,6 +675,10 @@ async def publish(
                 link=f"/my?tab=pairings&round={round_id}", org_ids=[org],
                 event_key=f"pairing_published:{round_id}:{run_id}:{org}",
             )  # fmt: skip
+        after = {"state": "published", "published_run_id": run_id, "pairings": len(keep)}
+        await audit.record(
+            conn, principal, "publish", "rounds", round_id, {"state": row["state"]}, after
+        )
         return to_round(await repo.fetch_round(conn, round_id))
 
 
@@ -723,6 +754,7 @@ async def respond(
             event_key=f"pairing_answered:{pairing_id}:{data.side}:{data.response}",
         )  # fmt: skip
         contacts = await repo.org_contacts(conn, [fresh["demand_org_id"], fresh["supply_org_id"]])
+        await audit.record(conn, principal, "respond", "pairings", pairing_id, row, fresh)
         return _pairing(fresh, contacts)
 
 
@@ -758,6 +790,7 @@ async def record_outcome(
         )  # fmt: skip
         fresh = await repo.fetch_pairing(conn, pairing_id)
         contacts = await repo.org_contacts(conn, [fresh["demand_org_id"], fresh["supply_org_id"]])
+        await audit.record(conn, principal, "outcome", "pairings", pairing_id, row, fresh)
         return _pairing(fresh, contacts)
 
 

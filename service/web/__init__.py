@@ -1,7 +1,8 @@
 """The web interface: a few HTML pages and small vanilla JS modules on top of the JSON API.
 
 Every page is the same HTML shell (``static/index.html``); ``static/app.js`` reads the path and
-draws the page, calling ``/api/*`` with the bearer token kept in ``localStorage``. No build step.
+draws the page, calling ``/api/*`` with the HttpOnly session cookie (and ``X-CSRF-Token`` on
+writes; see ``service.auth.cookies``). No build step.
 The app includes :data:`WEB_ROUTES` (pages, ``/static`` and the Excel import endpoints).
 """
 

@@ -27,7 +27,7 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 
-from service.auth import Principal
+from service.auth import Principal, audit
 from service.domain import access, capabilities, crud, jobs, needs, talent_pools
 from service.domain.crud import Resource
 from service.errors import DomainError, FieldInvalid, NotFound, split_msgspec_error
@@ -423,6 +423,8 @@ class ImportController(Controller):
                                   message=e["message"]) for e in exc.errors]
                     ) from exc  # fmt: skip
                 ids.append(created.id)
+            summary = {"kind": kind, "created": len(ids), "ids": ids}
+            await audit.record(conn, principal, "import", resource.table, None, None, summary)
         return Imported(kind=kind, created=len(ids), ids=ids)
 
 

@@ -1,6 +1,10 @@
-// JSON API client: bearer token in localStorage, problem+json errors as ApiError.
-const TOKEN = 'duijie.token';
+// JSON API client: the session is an HttpOnly cookie the page cannot read (set by login with
+// {cookie: true}); every write echoes the readable CSRF cookie in X-CSRF-Token. Only the user's
+// name and role are kept in localStorage, to draw the page. problem+json errors as ApiError.
 const USER = 'duijie.user';
+const CSRF_COOKIE = 'duijie_csrf';
+// Tokens kept here by earlier versions are removed: a script must never see one.
+localStorage.removeItem('duijie.token');
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -11,30 +15,33 @@ export class ApiError extends Error {
   }
 }
 
+function csrf() {
+  const pair = document.cookie.split('; ').find((c) => c.startsWith(`${CSRF_COOKIE}=`));
+  return pair ? decodeURIComponent(pair.slice(CSRF_COOKIE.length + 1)) : null;
+}
+
 export function session() {
-  const token = localStorage.getItem(TOKEN);
-  if (!token) return null;
+  if (!csrf()) return null;
   try {
-    return { token, user: JSON.parse(localStorage.getItem(USER) || 'null') };
+    const user = JSON.parse(localStorage.getItem(USER) || 'null');
+    return user ? { user } : null;
   } catch {
-    return { token, user: null };
+    return null;
   }
 }
 
-export function saveSession(token, user) {
-  localStorage.setItem(TOKEN, token);
+export function saveSession(user) {
   localStorage.setItem(USER, JSON.stringify(user));
 }
 
 export function clearSession() {
-  localStorage.removeItem(TOKEN);
   localStorage.removeItem(USER);
 }
 
-function headers(extra) {
+function headers(method, extra) {
   const h = { Accept: 'application/json', ...extra };
-  const s = session();
-  if (s) h.Authorization = `Bearer ${s.token}`;
+  const token = csrf();
+  if (token && method !== 'GET' && method !== 'HEAD') h['X-CSRF-Token'] = token;
   return h;
 }
 
@@ -51,7 +58,7 @@ async function handle(r) {
 }
 
 export async function api(method, path, body) {
-  const init = { method, headers: headers() };
+  const init = { method, headers: headers(method), credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -64,12 +71,12 @@ export const post = (p, b) => api('POST', p, b);
 export const patch = (p, b) => api('PATCH', p, b);
 
 export async function upload(path, form) {
-  return handle(await fetch(path, { method: 'POST', headers: headers(), body: form }));
+  return handle(await fetch(path, { method: 'POST', headers: headers('POST'), body: form, credentials: 'same-origin' }));
 }
 
-// Exports need the token, so they are fetched and handed to the browser as a blob.
+// Exports are fetched (with the session cookie) and handed to the browser as a blob.
 export async function download(path, filename) {
-  const r = await fetch(path, { headers: headers() });
+  const r = await fetch(path, { headers: headers('GET'), credentials: 'same-origin' });
   if (!r.ok) return handle(r);
   const url = URL.createObjectURL(await r.blob());
   const a = document.createElement('a');

@@ -7,6 +7,7 @@ import { contactHref, contactsPage, newContactPage } from './contacts.js';
 import { inboxPage, mountHeader } from './inbox.js';
 import { approvalsPage, confirmPage, invitePage, myOrganizationPage, registerPage, resetPage } from './register.js';
 import { attachPicker, codeName, label, labelSpan, matchedChips } from './codes.js';
+import { safeNext } from './nav.js';
 
 // --- DOM helpers ---------------------------------------------------------------------------
 
@@ -456,11 +457,10 @@ function loginPage() {
     submitText: '登录',
     onSubmit: async (read) => {
       const body = read({ omitEmpty: false });
-      const r = await post('/api/auth/login', body);
-      saveSession(r.token, r.user);
+      const r = await post('/api/auth/login', { ...body, cookie: true });
+      saveSession(r.user);
       const home = { enterprise: '/enterprise', university: '/university' }[r.user.role] || '/coordinator';
-      const next = params.get('next');
-      location.href = next && next.startsWith('/') && !next.startsWith('//') ? next : home;
+      location.href = safeNext(params.get('next'), location.origin) || home;
     },
   });
   f.inputs.password.type = 'password';
