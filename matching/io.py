@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from . import sheets
 from .errors import InputFileError
 from .records import MAX_DESCRIPTION, MAX_TERM, MAX_TERMS, MAX_TITLE, Ranking
 
@@ -225,21 +226,9 @@ def write_pairs(rankings: Iterable[Ranking], out: str | Path | None) -> int:
 
     if suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(OUT_COLUMNS)
-            for row in rows:
-                w.writerow(flat(row))
-                n += 1
+            n = sheets.write_csv(fh, OUT_COLUMNS, (flat(row) for row in rows))
     elif suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        wb = openpyxl.Workbook(write_only=True)
-        ws = wb.create_sheet("pairs")
-        ws.append(list(OUT_COLUMNS))
-        for row in rows:
-            ws.append(flat(row))
-            n += 1
-        wb.save(path)
+        n = sheets.write_xlsx(path, "pairs", OUT_COLUMNS, (flat(row) for row in rows))
     else:
         with path.open("w", encoding="utf-8") as fh:
             for row in rows:
