@@ -58,3 +58,15 @@ def test_unhandled_error_log_escapes_the_path(caplog):
     assert r.status_code == 500
     assert "\n" not in caplog.records[0].getMessage()
     assert loggable("a\nb\u2028c\x00") == "a\\x0ab\\x2028c\\x00"
+
+
+async def test_background_recommender_failures_are_logged_not_lost(caplog):
+    from service.recommend import _logged
+
+    async def refused() -> None:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    with caplog.at_level(logging.WARNING, logger="duijie.recommend"):
+        await _logged(refused(), "warming the needs recommendations")
+    (record,) = caplog.records
+    assert "warming the needs recommendations failed" in record.getMessage()
