@@ -70,3 +70,13 @@ async def test_background_recommender_failures_are_logged_not_lost(caplog):
         await _logged(refused(), "warming the needs recommendations")
     (record,) = caplog.records
     assert "warming the needs recommendations failed" in record.getMessage()
+
+
+def test_cli_csv_with_an_oversized_field_is_an_input_error(tmp_path):
+    from graph import InputError
+    from service.commands.assign import read_rows
+
+    path = tmp_path / "pairs.csv"
+    path.write_text('demand_id,supply_id,score\nd1,"' + "x" * 140_000 + '",0.5\n')
+    with pytest.raises(InputError, match=r"pairs\.csv 第 \d 行 CSV 格式错误.*field limit"):
+        list(read_rows(path, ("demand_id", "supply_id", "score")))

@@ -22,7 +22,8 @@ from service.errors import DomainError
 # Signature names Litestar fills itself, never from the query string.
 _RESERVED = {"state", "request", "scope", "headers", "cookies", "query", "data", "body", "socket"}
 
-_cache: dict[int, dict[str, str]] = {}
+# Per handler object (held here, so an id is never reused for another app's handler).
+_cache: dict[Any, dict[str, str]] = {}
 
 
 class NullParameter(DomainError):
@@ -56,9 +57,8 @@ def _eats_null(annotation: Any) -> bool:
 def null_eating_parameters(handler: Any) -> dict[str, str]:
     """Query name → parameter name of every optional parameter of ``handler`` (and of the
     dependencies it uses, transitively) that would read ``null`` as "not given"."""
-    key = id(handler)
-    if key in _cache:
-        return _cache[key]
+    if handler in _cache:
+        return _cache[handler]
     deps = handler.resolve_dependencies()
     found: dict[str, str] = {}
     seen: set[str] = set()
@@ -86,7 +86,7 @@ def null_eating_parameters(handler: Any) -> dict[str, str]:
             continue
         if _eats_null(field.annotation):
             found[query_name] = name
-    _cache[key] = found
+    _cache[handler] = found
     return found
 
 

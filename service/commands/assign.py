@@ -53,8 +53,14 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[
                     f"{path} 缺少列：{', '.join(missing)}（需要 {','.join(columns)}）(missing columns)",
                     field=str(path),
                 )
-            for row in reader:
-                yield reader.line_num, row
+            try:
+                for row in reader:
+                    yield reader.line_num, row
+            except csv.Error as exc:  # a field over the csv module's limit, a NUL byte…
+                raise InputError(
+                    f"{path} 第 {reader.line_num} 行 CSV 格式错误：{exc} (malformed CSV)",
+                    field=f"{path}:{reader.line_num}",
+                ) from exc
         else:
             for i, line in enumerate(fh, 1):
                 if not line.strip():
