@@ -71,8 +71,10 @@ def _alive(pid: int) -> bool:
 
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
+    except psutil.NoSuchProcess:  # (ZombieProcess is one)
         return False
+    except psutil.Error:  # not ours to inspect: it exists, so it may still use the server
+        return True
 
 
 def prune_dead_users(server) -> list[int]:
