@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from . import sheets
 from .errors import InputFileError
 from .records import MAX_DESCRIPTION, MAX_TERM, MAX_TERMS, MAX_TITLE, Ranking
 
@@ -25,6 +26,11 @@ LIST_FIELDS = frozenset(
 INT_FIELDS = frozenset({"capacity", "headcount", "graduates", "graduation_year"})
 FLOAT_FIELDS = frozenset({"budget_min", "budget_max"})
 MAX_RECORDS = 200_000
+# A workbook is a zip of XML: cap what it may expand to before parsing (zip bombs), and the
+# rows, columns and cell length while reading (Excel's own cell limit is 32,767 characters).
+XLSX_LIMITS = sheets.SheetLimits(
+    expanded_bytes=1_000_000_000, rows=MAX_RECORDS + 1, columns=200, cell_chars=32_767
+)
 _SEPARATORS = str.maketrans({c: ";" for c in "；，,、|\n"})
 
 
@@ -119,26 +125,23 @@ def _csv(path: Path) -> Iterator[tuple[str, Any]]:
 
 
 def _xlsx(path: Path) -> Iterator[tuple[str, Any]]:
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many unrelated types for a bad file
-        raise InputFileError(f"{path.name}: 无法读取 XLSX (cannot read workbook): {exc}") from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        rows = sheets.read_xlsx(path, XLSX_LIMITS)
         header = next(rows, None)
         if header is None:
             return
         names = [str(h).strip() if h is not None else "" for h in header]
         for n, values in enumerate(rows, 2):
-            if values is None or all(v is None for v in values):
+            if all(v is None for v in values):
                 continue
             where = f"{path.name} 第 {n} 行 (row {n})"
             yield where, _from_cells(dict(zip(names, values, strict=False)), where)
-    finally:
-        wb.close()
+    except sheets.SheetTooLarge as exc:
+        raise InputFileError(f"{path.name}: {exc}") from exc
+    except InputFileError as exc:
+        if str(exc).startswith(path.name):
+            raise
+        raise InputFileError(f"{path.name}: {exc}") from exc
 
 
 def read_records(path: str | Path, warn=None) -> list[dict[str, Any]]:
@@ -225,21 +228,9 @@ def write_pairs(rankings: Iterable[Ranking], out: str | Path | None) -> int:
 
     if suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(OUT_COLUMNS)
-            for row in rows:
-                w.writerow(flat(row))
-                n += 1
+            n = sheets.write_csv(fh, OUT_COLUMNS, (flat(row) for row in rows))
     elif suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        wb = openpyxl.Workbook(write_only=True)
-        ws = wb.create_sheet("pairs")
-        ws.append(list(OUT_COLUMNS))
-        for row in rows:
-            ws.append(flat(row))
-            n += 1
-        wb.save(path)
+        n = sheets.write_xlsx(path, "pairs", OUT_COLUMNS, (flat(row) for row in rows))
     else:
         with path.open("w", encoding="utf-8") as fh:
             for row in rows:

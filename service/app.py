@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
 from service.api.challenges import CONTROLLERS as CHALLENGE_CONTROLLERS
+from service.api.nulls import reject_null_filters
 from service.api.recommend import ROUTER as RECOMMEND_ROUTER
 from service.api.resources import CONTROLLERS
 from service.api.rounds import CONTROLLERS as ROUND_CONTROLLERS
@@ -238,7 +239,7 @@ def create_app(
         template_config=public.template_config(),
         lifespan=[db_pool, background_worker, mailer.lifespan(run_worker)],
         dependencies={"conn": Provide(provide_connection)},
-        middleware=[return_leased_connections],
+        middleware=[return_leased_connections, reject_null_filters],
         # Accounts: principal dependencies, /api/auth and /api/users, rate limits, security
         # headers, CORS (off by default), OpenAPI bearer scheme.
         on_app_init=[auth_web.on_app_init],

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import signal
 import sys
 import warnings
 
@@ -142,6 +143,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(asyncio.run(_demo_logins(target.dsn)), flush=True)
     app = create_app(target.dsn, db_kind=target.kind, run_worker=not args.no_worker)
     log.info("Duijie 对接服务：http://%s:%s  （API 文档 /schema）", args.host, args.port)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler that
+    # was installed before it ran: by default that killed the process on the spot, before
+    # main() could stop the embedded database. Raising SystemExit instead ends as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.run(
         app,
         host=args.host,
@@ -152,6 +157,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=args.verbose,
     )
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

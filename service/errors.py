@@ -283,7 +283,7 @@ def handle_http(request: Request, exc: HTTPException) -> Response:
     else:
         detail = str(exc.detail)
     if status >= 500:
-        log.error("HTTP %s on %s: %s", status, request.url.path, detail)
+        log.error("HTTP %s on %s: %s", status, loggable(request.url.path), loggable(detail))
     return problem(
         request,
         status,
@@ -294,8 +294,21 @@ def handle_http(request: Request, exc: HTTPException) -> Response:
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def loggable(text: str) -> str:
+    """``text`` with control characters escaped (``\\n`` → ``\\x0a``): a request path is the
+    client's text, and a raw line feed in it would forge a log line."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+# The database went away (or the connection died under a request): 503, never 500. asyncpg's
+# InternalClientError ("cannot switch to state 12; another operation is in progress") is what a
+# query meets on a connection the pool already handed on after losing it.
 _CONNECTION_ERRORS = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.AdminShutdownError,
@@ -321,7 +334,7 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
             request, 400, "malformed-body", "请求体不是有效的 JSON", "JSON 无法解析或嵌套过深"
         )
     if isinstance(exc, _CONNECTION_ERRORS):
-        log.warning("database unavailable on %s: %r", request.url.path, exc)
+        log.warning("database unavailable on %s: %r", loggable(request.url.path), exc)
         return problem(
             request,
             503,
@@ -344,9 +357,9 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
         exc, asyncpg.exceptions.DataError | asyncpg.exceptions.IntegrityConstraintViolationError
     ):
         # A database constraint caught what validation should have: still the client's input.
-        log.warning("constraint caught input on %s: %r", request.url.path, exc)
+        log.warning("constraint caught input on %s: %r", loggable(request.url.path), exc)
         return problem(request, 422, "validation", "请求内容校验失败", str(exc))
-    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s", loggable(request.url.path), exc_info=exc)
     return problem(request, 500, "internal", "服务器内部错误", "服务器内部错误，已记录日志")
 
 

@@ -147,6 +147,19 @@ class _Answer:
     items: tuple[bytes, ...]  # each recommendation already encoded as JSON
 
 
+async def _logged(work: Any, what: str) -> None:
+    """Run a background task's work, logging its failure (the old index keeps answering).
+
+    A bare task that failed was only reported by asyncio, as "Task exception was never
+    retrieved" with a traceback, whenever it happened to be garbage-collected."""
+    try:
+        await work
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        log.warning("%s failed: database unavailable: %r", what, exc)
+    except Exception:  # noqa: BLE001 - keep serving the old index
+        log.exception("%s failed", what)
+
+
 @dataclass
 class Recommender:
     """Per-process state: one index per direction and the answers, ready to send.
@@ -222,13 +235,9 @@ class Recommender:
         if d.name in self.building and not self.building[d.name].done():
             return
 
-        async def run() -> None:
-            try:
-                await self._install(pool, d, generation)
-            except Exception:  # noqa: BLE001 - keep serving the old index
-                log.exception("rebuilding the %s recommendations failed", d.name)
-
-        self.building[d.name] = asyncio.create_task(run())
+        self.building[d.name] = asyncio.create_task(
+            _logged(self._install(pool, d, generation), f"rebuilding the {d.name} recommendations")
+        )
 
     async def index_for(self, pool: asyncpg.Pool, conn: asyncpg.Connection, d: Direction) -> _Index:
         now = time.monotonic()
@@ -243,7 +252,9 @@ class Recommender:
             # The very first request waits for the index; answers are warmed in the background.
             current = self.indexes[d.name] = await self._build(pool, d, generation)
             if self.warm:
-                self.building[d.name] = asyncio.create_task(self._warm(pool, d, current))
+                self.building[d.name] = asyncio.create_task(
+                    _logged(self._warm(pool, d, current), f"warming the {d.name} recommendations")
+                )
             return current
         self._refresh(pool, d, generation)  # the old index answers meanwhile
         return current

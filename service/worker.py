@@ -3,8 +3,10 @@
 A worker claims the oldest queued run with ``FOR UPDATE SKIP LOCKED`` (so two workers never take
 the same run), renews a lease (``heartbeat_at``) while it works, and writes the results and the
 ``succeeded`` state in one transaction (so nobody ever sees half of them). A run whose worker
-died stops getting heartbeats; after the lease (default 30 s) another worker claims it again,
-up to ``max_attempts`` times, after which it is marked failed and can be re-run.
+died stops getting heartbeats; once the lease its worker wrote into the row (``lease_expires_at``,
+now + that worker's ``--lease``, default 30 s) has expired, another worker claims it again, up
+to ``max_attempts`` times, after which it is marked failed and can be re-run. Workers with
+different ``--lease`` settings share a queue safely: each honours the holder's lease.
 
 ``duijie worker`` runs one worker; ``duijie serve`` runs one in-process by default so the
 quickstart needs a single command. Heavy work (scoring, assignment) runs in a thread so the
@@ -289,8 +291,9 @@ class Worker:
             try:
                 async with self.pool.acquire() as conn:
                     row = await repo.heartbeat(
-                        conn, run_id, self.worker_id, state["stage"], state["percent"]
-                    )
+                        conn, run_id, self.worker_id, state["stage"], state["percent"],
+                        lease_seconds=self.lease,
+                    )  # fmt: skip
                 if row is None:
                     state["lost"] = True
                     return

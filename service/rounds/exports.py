@@ -1,13 +1,15 @@
-"""CSV and XLSX exports with Chinese headers: ranked lists, the assignment, the fair schedule."""
+"""CSV and XLSX exports with Chinese headers: ranked lists, the assignment, the fair schedule.
+
+Cells go through :mod:`matching.sheets`, so a title like ``=HYPERLINK(…)`` stays text.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import asyncpg
 
+from matching import sheets
 from service.auth import Principal
 from service.errors import Conflict, NotFound
 from service.rounds import repository as repo
@@ -108,33 +110,6 @@ async def rows_for(
     raise NotFound("导出表", table)
 
 
-def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in r] for r in rows)
-    # UTF-8 with BOM so Excel on Chinese Windows opens it without mojibake.
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def to_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = title
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append(r)
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 async def export(
     conn: asyncpg.Connection, round_id: int, name: str, principal: Principal
 ) -> tuple[bytes, str, str]:
@@ -148,5 +123,5 @@ async def export(
 
     filename = quote(f"对接活动{round_id}-{TABLES[stem]}.{ext}")
     if ext == "csv":
-        return to_csv(header, rows), "text/csv; charset=utf-8", filename
-    return to_xlsx(TABLES[stem], header, rows), XLSX, filename
+        return sheets.csv_bytes(header, rows), "text/csv; charset=utf-8", filename
+    return sheets.xlsx_bytes(TABLES[stem], header, rows), XLSX, filename

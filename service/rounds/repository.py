@@ -268,15 +268,19 @@ async def latest_succeeded_run(conn: asyncpg.Connection, round_id: int) -> int |
 async def claim_run(
     conn: asyncpg.Connection, worker_id: str, lease_seconds: float
 ) -> asyncpg.Record | None:
-    """Take the oldest queued run, or a running one whose worker stopped sending heartbeats."""
+    """Take the oldest queued run, or a running one whose lease expired (its worker stopped
+    renewing it). The lease that counts is the one stored in the row by its holder, not
+    ``lease_seconds``, which only sets this worker's own lease on what it claims."""
     return await conn.fetchrow(
         f"""
         UPDATE runs SET state = 'running', worker_id = $1, attempts = attempts + 1,
-            heartbeat_at = now(), started_at = coalesce(started_at, now()), stage = 'claimed'
+            heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => $2),
+            started_at = coalesce(started_at, now()), stage = 'claimed'
         WHERE id = (
             SELECT id FROM runs
             WHERE state = 'queued'
-               OR (state = 'running' AND heartbeat_at < now() - make_interval(secs => $2))
+               OR (state = 'running'
+                   AND coalesce(lease_expires_at, heartbeat_at + interval '30 seconds') < now())
             ORDER BY id
             FOR UPDATE SKIP LOCKED
             LIMIT 1
@@ -288,17 +292,24 @@ async def claim_run(
 
 
 async def heartbeat(
-    conn: asyncpg.Connection, run_id: int, worker_id: str, stage: str | None, percent: int | None
+    conn: asyncpg.Connection,
+    run_id: int,
+    worker_id: str,
+    stage: str | None,
+    percent: int | None,
+    *,
+    lease_seconds: float,
 ) -> asyncpg.Record | None:
-    """Renew the lease; returns the run's cancel flag, or None when another worker took it over."""
+    """Renew the lease for ``lease_seconds`` from now; returns the run's cancel flag, or None when
+    another worker took it over."""
     return await conn.fetchrow(
         """
-        UPDATE runs SET heartbeat_at = now(), stage = coalesce($3, stage),
-            percent = coalesce($4, percent)
+        UPDATE runs SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => $5),
+            stage = coalesce($3, stage), percent = coalesce($4, percent)
         WHERE id = $1 AND worker_id = $2 AND state = 'running'
         RETURNING cancel_requested
         """,
-        run_id, worker_id, stage, percent,
+        run_id, worker_id, stage, percent, lease_seconds,
     )  # fmt: skip
 
 

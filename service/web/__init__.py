@@ -11,6 +11,9 @@ The app includes :data:`WEB_ROUTES` (pages, ``/static`` and the Excel import end
 from pathlib import Path
 
 from litestar import Response, Router, get
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
 from litestar.static_files import create_static_files_router
 
 from service.web.imports import ImportController
@@ -56,12 +59,20 @@ def page() -> Response[bytes]:
     )
 
 
+def no_control_characters(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """``/static/app.js%00.png`` is a file that cannot exist: 404, not the 500 of os.stat's
+    "embedded null byte"."""
+    if any(ord(c) < 0x20 or c == "\x7f" for c in connection.scope["path"]):
+        raise NotFoundException("静态文件不存在")
+
+
 STATIC_ROUTER = create_static_files_router(
     path="/static",
     directories=[STATIC],
     include_in_schema=False,
     name="web-static",
     cache_control=None,
+    guards=[no_control_characters],
 )
 
 WEB_ROUTER = Router(path="/", route_handlers=[page, STATIC_ROUTER], include_in_schema=False)

@@ -12,8 +12,7 @@ numbers are the spreadsheet's (the header is row 1).
 
 # No ``from __future__ import annotations``: Litestar reads these signatures at runtime.
 
-import csv
-import io
+import asyncio
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +26,9 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 
+from matching import sheets
+from matching.errors import InputFileError
+from matching.sheets import SheetLimits
 from service.auth import Principal, audit
 from service.domain import access, capabilities, crud, jobs, needs, talent_pools
 from service.domain.crud import Resource
@@ -34,6 +36,10 @@ from service.errors import DomainError, FieldInvalid, NotFound, split_msgspec_er
 
 MAX_ROWS = 1000
 MAX_FILE_BYTES = 1_000_000
+# What an upload may expand to and hold (checked before and while parsing, see matching.sheets);
+# a preview echoes at most PREVIEW_CHARS of a cell.
+LIMITS = SheetLimits(expanded_bytes=20_000_000, rows=MAX_ROWS + 1, columns=100, cell_chars=10_000)
+PREVIEW_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +158,17 @@ class Imported(msgspec.Struct, frozen=True, kw_only=True):
     ids: list[int]
 
 
+class UploadTooLarge(DomainError):
+    """The workbook would expand beyond :data:`LIMITS` (a zip bomb, or simply too big)."""
+
+    status = 413
+    type = "upload-too-large"
+    title = "上传的文件过大"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, errors=[{"field": "file", "message": detail}])
+
+
 class ImportRejected(DomainError):
     """Some rows fail validation: nothing was saved; each error names its row and field."""
 
@@ -165,36 +182,36 @@ def _fold(text: str) -> str:
 
 
 def read_table(filename: str, content: bytes) -> list[list[Any]]:
-    """The cells of the file's first sheet (XLSX) or of the CSV, row by row.
+    """The cells of the file's first sheet (XLSX) or of the CSV, row by row, within
+    :data:`LIMITS` (trailing empty cells dropped). Slow for a big file: call it off the event loop.
 
     >>> read_table("a.csv", "标题,关键词\\n焦化废水,膜处理".encode())
     [['标题', '关键词'], ['焦化废水', '膜处理']]
     """
     name = filename.lower()
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise FieldInvalid("file", f"无法读取 Excel 文件：{exc}") from exc
-        try:
-            sheet = wb.worksheets[0]
-            return [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-        finally:
-            wb.close()
-    if name.endswith(".csv") or not name:
-        # Excel on Chinese Windows saves CSV as GB18030 (GBK); everything else sends UTF-8.
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise FieldInvalid("file", "CSV 文件编码无法识别，请保存为 UTF-8")
-        return [row for row in csv.reader(io.StringIO(text))]
-    raise FieldInvalid("file", f"不支持的文件类型：{filename}（请上传 .xlsx 或 .csv）")
+    try:
+        if name.endswith(".xlsx") or content[:2] == b"PK":
+            return list(sheets.read_xlsx(content, LIMITS))
+        if name.endswith(".csv") or not name:
+            # Excel on Chinese Windows saves CSV as GB18030 (GBK); everything else sends UTF-8.
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    text = content.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise FieldInvalid("file", "CSV 文件编码无法识别，请保存为 UTF-8")
+            return list(sheets.read_csv(text, LIMITS))
+    except sheets.SheetTooLarge as exc:
+        if exc.limit == "expanded_bytes":
+            raise UploadTooLarge(str(exc)) from exc
+        raise FieldInvalid("file", f"{exc}（上限 {exc.limit} = {exc.value}）") from exc
+    except InputFileError as exc:
+        raise FieldInvalid("file", str(exc)) from exc
+    raise FieldInvalid(
+        "file", f"不支持的文件类型：{sheets.excerpt(filename, 80)}（请上传 .xlsx 或 .csv）"
+    )
 
 
 def _convert(col: Column, value: Any) -> Any:
@@ -218,7 +235,7 @@ def _convert(col: Column, value: Any) -> Any:
         try:
             return int(text)
         except ValueError:
-            raise ValueError(f"应为整数，实际为“{value}”") from None
+            raise ValueError(f"应为整数，实际为“{sheets.excerpt(value)}”") from None
     if col.type == "list":
         if isinstance(value, list):
             return value
@@ -232,7 +249,7 @@ def _convert(col: Column, value: Any) -> Any:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"日期格式无效：“{value}”，应为 YYYY-MM-DD") from None
+            raise ValueError(f"日期格式无效：“{sheets.excerpt(value)}”，应为 YYYY-MM-DD") from None
     if col.type == "bool":
         if isinstance(value, bool):
             return value
@@ -241,7 +258,7 @@ def _convert(col: Column, value: Any) -> Any:
             return True
         if text in FALSE:
             return False
-        raise ValueError(f"应填“是”或“否”，实际为“{value}”")
+        raise ValueError(f"应填“是”或“否”，实际为“{sheets.excerpt(value)}”")
     if col.type == "status":
         return STATUS.get(str(value), str(value))
     if col.type == "capability_kind":
@@ -260,6 +277,15 @@ def _match_columns(header: list[Any], columns: tuple[Column, ...]) -> dict[int, 
         if col is not None and col not in found.values():
             found[i] = col
     return found
+
+
+def _shown(value: Any) -> Any:
+    """A cell as the preview echoes it: dates as ISO text, long texts cut to a prefix."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) > PREVIEW_CHARS:
+        return sheets.excerpt(value, PREVIEW_CHARS)
+    return value
 
 
 def check_rows(
@@ -288,6 +314,8 @@ def check_rows(
 
     def err(row_no: int, field: str, message: str) -> None:
         top = field.split(".")[0]
+        # Messages may quote the cell (msgspec's "Invalid enum value …"): a prefix is enough.
+        message = sheets.excerpt(message, PREVIEW_CHARS)
         errors.append(
             RowError(row=row_no, field=field, column=labels.get(top, top), message=message)
         )
@@ -322,9 +350,15 @@ def check_rows(
                 else:
                     structs.append(item)
         ok = len(errors) == n_before
-        shown = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in shown.items()}
+        shown = {k: _shown(v) for k, v in shown.items()}
         rows.append(PreviewRow(row=row_no, values=shown, ok=ok))
     return infos, rows, errors, structs
+
+
+def _parse(
+    resource: Resource, columns: tuple[Column, ...], filename: str, content: bytes, owner: int
+) -> tuple[list[ColumnInfo], list[PreviewRow], list[RowError], list[msgspec.Struct]]:
+    return check_rows(resource, columns, read_table(filename, content), owner)
 
 
 async def _prepare(
@@ -341,8 +375,11 @@ async def _prepare(
     content = await file.read()
     if len(content) > MAX_FILE_BYTES:
         raise FieldInvalid("file", f"文件过大：最多 {MAX_FILE_BYTES // 1000} KB")
-    table = read_table(file.filename or "", content)
-    infos, rows, errors, structs = check_rows(resource, columns, table, owner)
+    # Parsing and checking a workbook is CPU work (up to LIMITS): a thread keeps the event loop,
+    # and so every other request and /health, answering meanwhile.
+    infos, rows, errors, structs = await asyncio.to_thread(
+        _parse, resource, columns, file.filename or "", content, owner
+    )
     preview = Preview(
         kind=kind,
         label=resource.label,
