@@ -51,13 +51,13 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True):
 
 
 PROBLEM_STATUSES = {
-    400: "请求体不是有效的 JSON 或 UTF-8",
+    400: "请求体不是有效的 JSON 或 UTF-8，或可选查询参数为 null",
     401: "未登录或令牌无效",
     403: "无权执行此操作",
     404: "资源不存在",
     409: "与现有数据或当前状态冲突",
     412: "If-Match 的版本已过期",
-    413: "请求体超过 1 MiB",
+    413: "请求体超过 1 MiB，或上传的表格解压后超过上限",
     422: "字段校验失败（errors 列出每个字段）",
     429: "请求过于频繁（见 Retry-After）",
     503: "数据库暂时不可用（见 Retry-After）",
