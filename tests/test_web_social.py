@@ -150,9 +150,9 @@ async def test_contact_request_inbox_and_registration_journey(live_server):  # n
 
             # An organization registers itself; a coordinator approves it.
             reg_ctx, reg = await _page(browser)
+            # The home page is the public hall (server-rendered); its header links to 注册.
             await reg.goto(base + "/")
-            await reg.wait_for_selector("body[data-ready]")
-            await reg.click("#register-link")
+            await reg.locator("a[href='/register']").first.click()
             await reg.wait_for_selector("body[data-ready]")
             await reg.fill("input[name=name]", "阳泉新材料科技有限公司")
             await reg.fill("input[name=credit_code]", credit_code("140300"))

@@ -17,8 +17,9 @@ function passwordInputs(f, ...names) {
 }
 
 async function logIn(login, password) {
-  const r = await post('/api/auth/login', { login, password });
-  saveSession(r.token, r.user);
+  // The session lives in an HttpOnly cookie (the page's scripts never see the token).
+  const r = await post('/api/auth/login', { login, password, cookie: true });
+  saveSession(r.user);
 }
 
 export function registerPage() {
