@@ -285,6 +285,9 @@ class ScoredPair(msgspec.Struct, kw_only=True, frozen=True):
     score: float
     components: dict[str, float]
     matched_terms: MatchedTerms
+    #: The pair shares too little content to recommend (or the pool is below the job's
+    #: required degree): still ranked, but shown as a weak match (matching.relevance).
+    weak: bool = False
 
 
 class Ranking(msgspec.Struct, kw_only=True, frozen=True):
