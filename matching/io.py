@@ -188,7 +188,7 @@ def read_records(path: str | Path, warn=None) -> list[dict[str, Any]]:
     return out
 
 
-OUT_COLUMNS = ("demand_id", "supply_id", "rank", "score", "components", "matched_terms")
+OUT_COLUMNS = ("demand_id", "supply_id", "rank", "score", "components", "matched_terms", "weak")
 
 
 def pair_rows(rankings: Iterable[Ranking]) -> Iterator[dict[str, Any]]:

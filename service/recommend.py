@@ -48,12 +48,18 @@ class Recommendation(msgspec.Struct, frozen=True, kw_only=True):
     score: float
     components: dict[str, float]
     matched_terms: dict[str, list[str]]
+    #: Shares too little content (or, for a job, the pool is below its degree): the nearest
+    #: candidate, not a recommendation.
+    weak: bool = False
 
 
 class Recommendations(msgspec.Struct, frozen=True, kw_only=True):
     item_id: int
     kind: str
     items: list[Recommendation]
+    #: No candidate clears the minimum content relevance (没有合适的匹配): the items are the
+    #: nearest ones, all weak.
+    no_good_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,7 @@ class _Answer:
     version: int
     generation: tuple[int, Any]
     items: tuple[bytes, ...]  # each recommendation already encoded as JSON
+    weak: tuple[bool, ...] = ()  # per item
 
 
 @dataclass
@@ -193,7 +200,7 @@ class Recommender:
         async with pool.acquire() as conn:
             rows = [dict(r) for r in await conn.fetch(_SELECT.format(table=d.item_table))]
 
-        def batch() -> list[tuple[int, int, tuple[bytes, ...]]]:
+        def batch() -> list[tuple[int, int, tuple[tuple[bytes, ...], tuple[bool, ...]]]]:
             demands = [as_demand(d.item_table, r) for r in rows]
             rankings = idx.index.rank(demands, top_k=WARM_CANDIDATES)
             return [
@@ -201,8 +208,8 @@ class Recommender:
                 for r, ranking in zip(rows, rankings, strict=True)
             ]
 
-        for item_id, version, items in await asyncio.to_thread(batch):
-            self.answers[(d.name, item_id)] = _Answer(version, idx.generation, items)
+        for item_id, version, (items, weak) in await asyncio.to_thread(batch):
+            self.answers[(d.name, item_id)] = _Answer(version, idx.generation, items, weak)
         log.info("recommendations %s: %d answers precomputed", d.name, len(rows))
 
     async def _install(
@@ -246,8 +253,11 @@ class Recommender:
 
     def _encode(
         self, d: Direction, idx: _Index, record: dict[str, Any], pairs, keep: int
-    ) -> tuple[bytes, ...]:
+    ) -> tuple[tuple[bytes, ...], tuple[bool, ...]]:
         out: list[bytes] = []
+        weak: list[bool] = []
+        # Candidates that clear the minimum relevance come first; weak ones only after them.
+        pairs = sorted(pairs, key=lambda p: p.weak)
         for p in pairs:
             target = idx.rows.get(int(p.supply_id))
             if target is None:
@@ -263,12 +273,13 @@ class Recommender:
                 owner_id=target["owner_id"], owner_name=target["owner_name"], city=_city(target),
                 rank=len(out) + 1, score=round(float(p.score), 4),
                 components={k: round(float(v), 4) for k, v in p.components.items()},
-                matched_terms=msgspec.to_builtins(p.matched_terms),
+                matched_terms=msgspec.to_builtins(p.matched_terms), weak=p.weak,
             )  # fmt: skip
             out.append(msgspec.json.encode(rec))
+            weak.append(p.weak)
             if len(out) == keep:
                 break
-        return tuple(out)
+        return tuple(out), tuple(weak)
 
     async def recommend(
         self,
@@ -300,12 +311,15 @@ class Recommender:
         )
         if not fresh:
             items: tuple[bytes, ...] = ()
+            weak: tuple[bool, ...] = ()
             if idx.index is not None:
                 record = dict(row)
                 keep = max(limit, WARM_KEEP)
                 pairs = idx.index.query(as_demand(d.item_table, record), top_k=min(keep * 3, 150))
-                items = self._encode(d, idx, record, pairs, keep)
-            answer = _Answer(row["version"], idx.generation, items)
+                items, weak = self._encode(d, idx, record, pairs, keep)
+            answer = _Answer(row["version"], idx.generation, items, weak)
             self.answers[(kind, item_id)] = answer
-        head = msgspec.json.encode({"item_id": item_id, "kind": kind})[:-1]
-        return head + b',"items":[' + b",".join(answer.items[:limit]) + b"]}"
+        # Weak items come last, so the first says whether any candidate fits.
+        none_fit = bool(answer.weak) and answer.weak[0]
+        head = msgspec.json.encode({"item_id": item_id, "kind": kind, "no_good_match": none_fit})
+        return head[:-1] + b',"items":[' + b",".join(answer.items[:limit]) + b"]}"

@@ -185,6 +185,7 @@ def execute(snapshot: dict[str, Any], progress: Progress | None = None) -> dict[
                     "score": round(float(p.score), 6),
                     "components": {k: round(float(v), 4) for k, v in p.components.items()},
                     "matched_terms": msgspec.to_builtins(p.matched_terms),
+                    "weak": p.weak,
                     "applied": p.supply_id in applied.get(d, ()),
                     "chosen": key in chosen,
                     "pinned": key in pins,

@@ -2,6 +2,7 @@
 import { ApiError, api, clearSession, download, get, patch, post, saveSession, session, upload } from './api.js';
 import { applyI18n, lang, setLang, t } from './i18n.js';
 import { barsSvg, networkSvg } from './charts.js';
+import { markWeak, noGoodMatchNote } from './reco_weak.js';
 
 // --- DOM helpers ---------------------------------------------------------------------------
 
@@ -288,10 +289,10 @@ function resourceSection({ path, recoPath, fields, newTitle, listTitle, orgId, t
         box.replaceChildren(h('p', { class: 'muted' }, t('暂无记录')));
         return;
       }
-      box.replaceChildren(h('ol', { class: 'reco' }, r.items.map((x) => h('li', {},
+      box.replaceChildren(...[noGoodMatchNote(r), h('ol', { class: 'reco' }, r.items.map((x) => markWeak(h('li', {},
         h('strong', {}, highlight(x.title, allTerms(x.matched_terms))), ' · ', x.owner_name,
         ' · ', x.city, ' · ', h('span', { class: 'score' }, `${t('得分')} ${x.score.toFixed(3)}`),
-        termChips(x.matched_terms)))));
+        termChips(x.matched_terms)), x)))].filter(Boolean));
     } catch (err) {
       box.replaceChildren(notice(errorText(err), 'error'));
     }
