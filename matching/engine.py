@@ -46,6 +46,7 @@ import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 
+from . import documents as D
 from . import relevance as R
 from . import terms as TM
 from . import text as T
@@ -130,6 +131,7 @@ class _Doc:
     count: float = -1.0
     boost: float = 0.0
     lower_ok: bool = False  # a job that accepts degrees below its minimum education
+    documents: list = field(default_factory=list)  # a capability's analysed documents
 
 
 def _merge(dst: dict[str, float], src: dict[str, float]) -> None:
@@ -245,6 +247,8 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
     TM.damp(text)
     TM.damp(doc.skills)
     TM.damp(doc.majors)
+    if isinstance(rec, Capability) and rec.documents:
+        doc.documents = D.analyse(rec.documents, lambda r: _analyse(r, policy_tags))
     return doc
 
 
@@ -796,6 +800,11 @@ class MatchIndex:
         self.chars = _Chars(docs)
         self.fields = _Fields(docs, self.text, self.chars) if self.kind == "rd" else None
         self.skills = _Space([d.skills for d in docs]) if self.kind == "jobs" else None
+        self.documents = (
+            D.DocumentIndex([d.documents for d in docs], _Space)
+            if any(d.documents for d in docs)
+            else None
+        )
         self.majors = _Space([d.majors for d in docs]) if self.kind == "jobs" else None
         self.major_names = [{T.normalize(m) for m in d.major_names} for d in docs]
         self.major_vocab: dict[str, int] = {}
@@ -849,6 +858,8 @@ class MatchIndex:
         prep["chars"] = self.chars.vectorize([d.han for d in docs])
         if self.fields is not None:
             prep["fields"] = self.fields.demand_vectors(docs, prep["text"][0], prep["chars"])
+        if self.documents is not None:
+            prep["documents"] = self.documents.vectorize([d.text for d in docs])
         if self.skills is not None:
             prep["skills"] = self.skills.vectorize([d.skills for d in docs])
             prep["majors"] = self.majors.vectorize([d.majors for d in docs])
@@ -883,6 +894,9 @@ class MatchIndex:
         if text_values is None:
             text_values = self.text.pair_score(prep["text"], ii, jj, alpha)
         parts["text"] = (text_values, None)
+        if self.documents is not None and w.documents > 0:
+            vals = self.documents.pair_scores(prep["documents"], ii, jj, alpha, _seg_top)
+            parts["documents"] = (vals, self.documents.has[jj])
         if self.fields is not None and w.field > 0:
             dvecs, has, _ = prep["fields"]
             parts["field"] = (
@@ -1030,10 +1044,24 @@ class MatchIndex:
         for i in full_rows:
             ii_out.append(np.full(self.n, i))
             jj_out.append(np.arange(self.n))
+        if self.documents is not None and w.documents > 0:
+            # Supplies whose documents share informative terms, though their profile may not.
+            dw, dsum = prep["documents"]
+            space = self.documents.space
+            _, r_of, cols, _ = _kernels().sharers(
+                dw.indptr, dw.indices, dw.data, _i64(np.arange(lo, hi)),
+                *space.pruned(max(50, min(200, space.sw.shape[0] // 40))),
+                dsum, space.ssum, alpha, c,
+            )  # fmt: skip
+            ii_out.append(lo + r_of)
+            jj_out.append(self.documents.owner[cols])
         if not ii_out:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ii = np.concatenate(ii_out)
         jj = np.concatenate(jj_out)
+        if self.documents is not None:
+            key = np.unique(ii * self.n + jj)
+            return key // self.n, key % self.n
         order = np.lexsort((jj, ii))
         return ii[order], jj[order]
 
@@ -1095,6 +1123,11 @@ class MatchIndex:
         cuts, tt = _kernels().best_shared(tp, tt, tv, len(idx), 4 * _MAX_SHOWN)
         cuts = cuts.tolist()
         sorted_terms = self._term_array[tt].tolist()
+        doc_titles = None
+        if "documents" in pr.parts:
+            _, doc_titles = self.documents.pair_scores(
+                prep["documents"], ii, jj, w.text_demand_share, _seg_top, shown=True
+            )
         # Components are assembled column by column, in the order of the score's parts.
         n = len(idx)
         comps_of: list[dict[str, float]] = [{} for _ in range(n)]
@@ -1134,13 +1167,15 @@ class MatchIndex:
                     rank=len(lst) + 1,
                     score=scores[r],
                     components=comps,
-                    matched_terms=self._matched(prep, i, j, comps, tuple(terms)),
+                    matched_terms=self._matched(
+                        prep, i, j, comps, tuple(terms), doc_titles[r] if doc_titles else ()
+                    ),
                     weak=weak[r],
                 )
             )
         return out
 
-    def _matched(self, prep, i: int, j: int, comps, keywords) -> MatchedTerms:
+    def _matched(self, prep, i: int, j: int, comps, keywords, documents=()) -> MatchedTerms:
         d, s = prep["docs"][i], self.docs[j]
         skills = tuple(
             src
@@ -1166,6 +1201,7 @@ class MatchIndex:
             majors=majors[:_MAX_SHOWN],
             fields=tuple(fields[:_MAX_SHOWN]),
             modes=tuple(COOPERATION_MODES[m] for m in d.modes if m in s.modes),
+            documents=documents,
         )
 
     @staticmethod
