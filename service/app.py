@@ -22,6 +22,7 @@ from litestar.openapi.spec import Tag
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
+from service.api.documents import ROUTER as DOCUMENTS_ROUTER
 from service.api.recommend import ROUTER as RECOMMEND_ROUTER
 from service.api.resources import CONTROLLERS
 from service.api.rounds import CONTROLLERS as ROUND_CONTROLLERS
@@ -212,7 +213,7 @@ def create_app(
     from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
     from service.web.imports import ImportController
 
-    api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER]
+    api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER, DOCUMENTS_ROUTER]
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])

@@ -27,6 +27,7 @@ import msgspec
 
 import matching
 from service.auth import Principal
+from service.domain import documents_sql
 from service.domain.access import sees_private
 from service.errors import NotFound
 
@@ -124,7 +125,7 @@ def as_supply(table: str, r: dict[str, Any]) -> dict[str, Any]:
         return base | {
             "title": r["title"], "description": r["description"], "keywords": r["keywords"],
             "field_codes": r["field_codes"], "cooperation_modes": r["cooperation_modes"],
-        }  # fmt: skip
+        } | ({"documents": r["documents"]} if r.get("documents") else {})  # fmt: skip
     if table == "talent_pools":
         return base | {
             "title": _pool_title(r), "major_name": r["major_name"], "major_code": r["major_code"],
@@ -180,7 +181,13 @@ class Recommender:
             rows = await conn.fetch(
                 _SELECT.format(table=d.target_table) + " WHERE t.status = 'published'"
             )
-        records = {r["id"]: dict(r) for r in rows}
+            records = {r["id"]: dict(r) for r in rows}
+            if d.target_table == "capabilities" and records:
+                # A capability's papers, patents and projects (matching.documents).
+                for doc in await documents_sql.list_for_many(conn, list(records)):
+                    records[doc["capability_id"]].setdefault("documents", []).append(
+                        {k: doc[k] for k in ("kind", "title", "abstract", "keywords", "year")}
+                    )
         supplies = [as_supply(d.target_table, r) for r in records.values()]
         weights = {"education": 0.0, "capacity": 0.0} if d.name == "talent-pools" else None
         index = (

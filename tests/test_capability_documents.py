@@ -1,0 +1,122 @@
+"""A capability's documents over HTTP (issue #14 item 3): replace, add, list, owner-only writes
+with audit, every bad input a 4xx naming its field, and recommendations that use them."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.recommend import Recommender
+from tests.factories import capability, need, university
+from tests.rounds_helpers import make, make_org
+
+PAPERS = [
+    {"kind": "paper", "title": "中低温煤焦油加氢精制催化剂结焦失活机理", "year": 2023,
+     "abstract": "考察镍钼催化剂的积炭与金属沉积。", "keywords": ["煤焦油", "催化剂失活"]},
+    {"kind": "patent", "title": "一种抗结焦加氢保护剂及其制备方法", "year": 2021},
+    {"kind": "project", "title": "Coal tar hydrotreating pilot（中试）", "year": 2019},
+]  # fmt: skip
+
+
+@pytest.fixture
+async def team(client):
+    uni = await make_org(client, **university(name="太原理工大学", city="太原"))
+    other = await make_org(client, **university(name="中北大学", city="太原"))
+    cap = await make(client, "/api/capabilities", capability(uni, title="化工材料团队",
+                     keywords=["材料"], description="材料研究"))  # fmt: skip
+    return {"uni": uni, "other": other, "cap": cap}
+
+
+async def test_replace_add_list_and_audit(client, anon, as_role, team, conn):
+    url = f"/api/capabilities/{team['cap']}/documents"
+    owner = await as_role("university", team["uni"])
+    r = await owner.put(url, json={"documents": PAPERS[:2]})
+    assert r.status_code == 200, r.text
+    assert [d["title"] for d in r.json()["items"]] == [p["title"] for p in PAPERS[:2]]
+    r = await owner.post(url, json={"documents": [PAPERS[2]]})
+    assert r.status_code == 201, r.text
+    body = (await anon.get(url)).json()
+    assert body["total"] == 3 and [d["position"] for d in body["items"]] == [0, 1, 2]
+    assert body["items"][2]["kind"] == "project" and body["items"][0]["year"] == 2023
+    r = await owner.put(url, json={"documents": [PAPERS[1]]})
+    assert r.json()["total"] == 1
+    n = await conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE resource = 'capability_documents' "
+        "AND resource_id = $1",
+        team["cap"],
+    )
+    assert n == 3
+    # Deleting the capability deletes its documents.
+    assert (await client.delete(f"/api/capabilities/{team['cap']}")).status_code in (200, 204)
+    assert await conn.fetchval("SELECT count(*) FROM capability_documents") == 0
+
+
+async def test_only_the_owner_writes(client, as_role, team):
+    url = f"/api/capabilities/{team['cap']}/documents"
+    stranger = await as_role("university", team["other"])
+    assert (await stranger.put(url, json={"documents": PAPERS})).status_code == 403
+    assert (await stranger.post(url, json={"documents": PAPERS})).status_code == 403
+    ent = await make_org(client, **_ent())
+    enterprise = await as_role("enterprise", ent)
+    assert (await enterprise.post(url, json={"documents": PAPERS})).status_code == 403
+
+
+def _fields(r) -> set[str]:
+    return {e["field"] for e in r.json()["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("documents", "field"),
+    [
+        ([PAPERS[0], {**PAPERS[1], "title": " 中低温煤焦油加氢精制催化剂结焦失活机理。"}],
+         "documents.1.title"),
+        ([{"title": "   "}], "documents.0.title"),
+        ([{"title": "——"}], "documents.0.title"),
+        ([{"title": "x", "year": 1800}], "documents.0.year"),
+        ([{"title": "x", "kind": "book"}], "documents.0.kind"),
+        ([{"title": "x", "abstract": "字" * 5001}], "documents.0.abstract"),
+        ([{"title": "x", "keywords": ["k"] * 31}], "documents.0.keywords"),
+        ([{"title": f"论文{i}"} for i in range(501)], "documents"),
+    ],
+)  # fmt: skip
+async def test_bad_documents_name_the_field(as_role, team, documents, field):
+    owner = await as_role("university", team["uni"])
+    r = await owner.put(f"/api/capabilities/{team['cap']}/documents", json={"documents": documents})
+    assert r.status_code == 422, r.text
+    assert field in _fields(r)
+
+
+async def test_adding_past_the_cap_or_a_duplicate(as_role, team, conn):
+    url = f"/api/capabilities/{team['cap']}/documents"
+    owner = await as_role("university", team["uni"])
+    many = [{"title": f"论文{i}"} for i in range(499)]
+    assert (await owner.put(url, json={"documents": many})).status_code == 200
+    r = await owner.post(url, json={"documents": [{"title": "新论文甲"}, {"title": "新论文乙"}]})
+    assert r.status_code == 422 and "documents" in _fields(r)
+    r = await owner.post(url, json={"documents": [{"title": "论文 7"}]})
+    assert r.status_code == 409 and "documents.0.title" in _fields(r)
+    assert await conn.fetchval("SELECT count(*) FROM capability_documents") == 499
+    assert (await owner.get(f"/api/capabilities/{team['cap'] + 999}/documents")).status_code == 404
+
+
+async def test_recommendations_find_a_team_by_its_documents(client, as_role, team, app):
+    app.state.recommender = Recommender()
+    ent = await make_org(client, **_ent())
+    tar = await make(client, "/api/needs", need(ent, title="煤焦油加氢精制催化剂结焦失活",
+                     keywords=["煤焦油", "催化剂失活"], field_codes=["B06"]))  # fmt: skip
+    plain = await make(client, "/api/capabilities", capability(team["other"], title="化工材料团队",
+                       keywords=["材料"], description="材料研究"))  # fmt: skip
+    owner = await as_role("university", team["uni"])
+    await owner.put(f"/api/capabilities/{team['cap']}/documents", json={"documents": PAPERS})
+    r = (await client.get(f"/api/needs/{tar}/recommendations")).json()
+    ids = [x["id"] for x in r["items"]]
+    assert ids.index(team["cap"]) < ids.index(plain)
+    first = r["items"][0]
+    assert first["id"] == team["cap"]
+    assert PAPERS[0]["title"] in first["matched_terms"]["documents"]
+    assert first["components"]["documents"] > 0
+
+
+def _ent() -> dict:
+    from tests.factories import enterprise
+
+    return enterprise(name="孝义市晋焦化工有限公司", city="吕梁")
