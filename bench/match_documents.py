@@ -88,7 +88,7 @@ def task(papers: list[dict], seed: int, codes: bool):
             rec: dict = {"id": tid}
             if kind in ("concat", "both"):
                 rec |= {
-                    "title": "；".join(g["title"] for g in group),
+                    "title": "；".join(g["title"] for g in group)[:500],
                     "keywords": [k for g in group for k in g["keywords"]][:200],
                     "description": "。".join(_first(g["abstract"]) for g in group),
                 }

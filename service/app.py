@@ -211,9 +211,11 @@ def create_app(
                 task.cancel()
 
     from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
+    from service.web.document_imports import import_documents
     from service.web.imports import ImportController
 
     api_handlers = [*CONTROLLERS, *ROUND_CONTROLLERS, RECOMMEND_ROUTER, DOCUMENTS_ROUTER]
+    api_handlers.append(import_documents)
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])

@@ -120,3 +120,40 @@ def _ent() -> dict:
     from tests.factories import enterprise
 
     return enterprise(name="孝义市晋焦化工有限公司", city="吕梁")
+
+
+async def test_import_documents_from_xlsx_and_csv(as_role, team, conn):
+    from tests.test_imports import xlsx
+
+    url = f"/api/capabilities/{team['cap']}/documents/import"
+    owner = await as_role("university", team["uni"])
+    sheet = [
+        ["类型", "标题", "摘要", "关键词", "年份"],
+        ["论文", PAPERS[0]["title"], "镍钼催化剂积炭", "煤焦油，催化剂失活", 2023],
+        ["专利", PAPERS[1]["title"], None, None, "2021"],
+    ]
+    files = {"file": ("docs.xlsx", xlsx(sheet), "application/octet-stream")}
+    r = await owner.post(url, files=files)
+    assert r.status_code == 201, r.text
+    items = r.json()["items"]
+    assert [d["kind"] for d in items] == ["paper", "patent"]
+    assert items[0]["keywords"] == ["煤焦油", "催化剂失活"] and items[1]["year"] == 2021
+    # A CSV that repeats a title and has a bad year: nothing saved, rows and columns named.
+    csv = "标题,年份\n新论文,2020\n新 论文,2020\n另一篇,公元\n".encode()
+    files = {"file": ("docs.csv", csv, "text/csv")}
+    r = await owner.post(url, files=files, data={"mode": "replace"})
+    assert r.status_code == 422, r.text
+    errs = {(e["row"], e["column"]) for e in r.json()["errors"]}
+    assert errs == {(4, "年份")}
+    csv = "标题,年份\n新论文,2020\n新 论文,2020\n".encode()
+    r = await owner.post(url, files={"file": ("d.csv", csv, "text/csv")}, data={"mode": "replace"})
+    assert r.status_code == 422 and {(e["row"], e["column"]) for e in r.json()["errors"]} == {
+        (3, "标题")
+    }
+    assert await conn.fetchval("SELECT count(*) FROM capability_documents") == 2
+    csv = "标题,年份\n新论文,2020\n".encode()
+    r = await owner.post(url, files={"file": ("d.csv", csv, "text/csv")}, data={"mode": "replace"})
+    assert r.status_code == 201 and r.json()["total"] == 1
+    stranger = await as_role("university", team["other"])
+    r = await stranger.post(url, files={"file": ("d.csv", csv, "text/csv")})
+    assert r.status_code == 403
