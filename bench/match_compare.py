@@ -1,0 +1,94 @@
+"""This checkout's engine against another checkout's (e.g. main) on the same data, interleaved.
+
+``uv run python bench/match_compare.py --other /path/to/main [--n 20000] [--reps 3]`` runs
+``match()`` on the synthetic 20,000 × 20,000 R&D task of bench/match_perf.py (top-10 with
+explanations) in a fresh process per repetition, alternating the two engines so that both see
+the same load on a shared machine, and reports wall time and peak RSS of each, plus the median
+``MatchIndex.query`` latency. Records carry no documents, so this measures what the issue #14
+rules (generic terms, the relevance gate, weak flags) cost on the unchanged workload.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = next(
+    (p / "shared" / "data" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").exists()),
+    ROOT.parent / "shared" / "data",
+)
+
+CHILD = r"""
+import json, resource, statistics, sys, time
+sys.path.insert(0, {engine!r})
+sys.path.insert(1, {bench!r})
+sys.path.append({root!r})  # service.reference, for the synthetic records
+import match_perf
+from pathlib import Path
+match_perf.DATA = Path({data!r})
+from matching import MatchIndex, match
+from matching.engine import _kernels
+_kernels().warm()
+what = {what!r}
+if what == "full":
+    d, s = match_perf.synth({n}, {n})
+    t0 = time.perf_counter()
+    res = match(d, s, kind="rd", top_k=10)
+    dt = time.perf_counter() - t0
+    assert len(res) == {n}
+    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+              resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    print(json.dumps({{"dt": dt, "rss": rss}}))
+else:
+    d, s = match_perf.synth(300, {n}, seed=5)
+    idx = MatchIndex(s, kind="rd")
+    lat = []
+    for x in d:
+        t0 = time.perf_counter()
+        idx.query(x, 10)
+        lat.append((time.perf_counter() - t0) * 1000)
+    print(json.dumps({{"median": statistics.median(lat), "p95": sorted(lat)[int(0.95 * len(lat))]}}))
+"""
+
+
+def run(engine: Path, what: str, n: int) -> dict:
+    code = CHILD.format(
+        engine=str(engine), bench=str(ROOT / "bench"), root=str(ROOT),
+        data=str(DATA / "csl_papers_dev.jsonl"),
+        what=what, n=n,
+    )  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--other", type=Path, required=True, help="the other checkout (e.g. main)")
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--reps", type=int, default=3)
+    a = ap.parse_args()
+    engines = {"this branch": ROOT, f"other ({a.other.name})": a.other.resolve()}
+    full: dict[str, list[dict]] = {k: [] for k in engines}
+    for _ in range(a.reps):
+        for name, path in engines.items():
+            full[name].append(run(path, "full", a.n))
+    query = {name: run(path, "query", a.n) for name, path in engines.items()}
+    print(f"| engine | `match()` {a.n:,} × {a.n:,} wall, median of {a.reps} (runs) | peak RSS "
+          "(max) | `query` median / p95 |")  # fmt: skip
+    print("|---|---|---|---|")
+    for name in engines:
+        ts = [x["dt"] for x in full[name]]
+        print(
+            f"| {name} | {statistics.median(ts):.1f} s ({', '.join(f'{t:.1f}' for t in ts)}) | "
+            f"{max(x['rss'] for x in full[name]):.0f} MiB | "
+            f"{query[name]['median']:.1f} ms / {query[name]['p95']:.1f} ms |"
+        )
+
+
+if __name__ == "__main__":
+    main()
