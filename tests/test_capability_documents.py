@@ -157,3 +157,26 @@ async def test_import_documents_from_xlsx_and_csv(as_role, team, conn):
     stranger = await as_role("university", team["other"])
     r = await stranger.post(url, files={"file": ("d.csv", csv, "text/csv")})
     assert r.status_code == 403
+
+
+async def test_a_round_scores_documents_and_flags_weak_pairs(client, empty_db):
+    from tests.rounds_helpers import open_challenge_world, run_to_completion
+
+    w = await open_challenge_world(client)
+    r = await client.put(
+        f"/api/capabilities/{w['magnesium_team']}/documents", json={"documents": PAPERS}
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post("/api/rounds", json={
+        "kind": "open_challenge", "title": "揭榜挂帅", "scope": {"cities": ["吕梁", "太原"]},
+        "method": "optimal", "loads": {"demand_min": 0, "demand_max": 1},
+    })  # fmt: skip
+    rid = r.json()["id"]
+    await client.post(f"/api/rounds/{rid}/transition", json={"to": "open"})
+    run = await run_to_completion(client, empty_db, rid)
+    res = (await client.get(f"/api/runs/{run['id']}/results")).json()
+    tar = {d["demand_id"]: d for d in res["demands"]}[w["tar"]]
+    mg = [c for c in tar["ranked"] if c["supply_id"] == w["magnesium_team"]]
+    assert mg and mg[0]["components"]["documents"] > 0
+    assert any(c["weak"] for d in res["demands"] for c in d["ranked"])
+    assert all(not c["weak"] for c in tar["chosen"])

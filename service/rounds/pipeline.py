@@ -24,7 +24,7 @@ RD_DEMAND_FIELDS = (
 )  # fmt: skip
 RD_SUPPLY_FIELDS = (
     "title", "description", "keywords", "field_codes", "cooperation_modes", "city", "capacity",
-    "kind",
+    "kind", "documents",
 )  # fmt: skip
 JOB_FIELDS = (
     "title", "description", "skills", "majors", "min_education", "headcount", "city",
