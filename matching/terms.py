@@ -63,7 +63,10 @@ def is_noise(term: str) -> bool:
 
 def damp(features: dict[str, float]) -> dict[str, float]:
     """``features`` with every noise term's weight times ``NOISE_WEIGHT`` (in place)."""
+    generic = generic_terms()
     for t in features:
-        if is_noise(t):
+        # Only a generic word or a term starting outside the Han range (digits, letters, °, μ,
+        # ℃, %) can be noise: most terms are decided by one set lookup and one comparison.
+        if t in generic or (t[0] < "\u2e80" and is_noise(t)):
             features[t] *= NOISE_WEIGHT
     return features
