@@ -26,6 +26,8 @@ UNITS = frozenset(
 _NUMBER = re.compile(r"^[0-9][0-9.,:\-+/×x]*(?:%|‰)?$")
 _NUMBER_UNIT = re.compile(r"^[0-9][0-9.\-]*([a-zμ°℃%‰]+[0-9]?)$")
 _LETTER = re.compile(r"^[a-z]$")
+_HAN_DIGITS = "〇零一二三四五六七八九十百千万亿两"
+_HAN_NUMBER = re.compile(f"^[{_HAN_DIGITS}]+$")
 
 
 @lru_cache(maxsize=1)
@@ -45,15 +47,15 @@ def generic_terms() -> frozenset[str]:
 
 @lru_cache(maxsize=262144)
 def is_noise(term: str) -> bool:
-    """Whether a (normalised) term is a bare number, a single Latin letter, a unit, a number
-    with a unit, or a generic word.
+    """Whether a (normalised) term is a bare number (digits or Chinese numerals), a single Latin
+    letter, a unit, a number with a unit, or a generic word.
 
     Examples
     --------
-    >>> [is_noise(t) for t in ("2", "0.5", "c", "mm", "30mpa", "开发", "2205双相钢", "煤层气")]
-    [True, True, True, True, True, True, False, False]
+    >>> [is_noise(t) for t in ("2", "0.5", "c", "mm", "30mpa", "二十", "开发", "二十辊", "煤层气")]
+    [True, True, True, True, True, True, True, False, False]
     """
-    if term in UNITS or _LETTER.match(term) or _NUMBER.match(term):
+    if term in UNITS or _LETTER.match(term) or _NUMBER.match(term) or _HAN_NUMBER.match(term):
         return True
     m = _NUMBER_UNIT.match(term)
     if m and m.group(1) in UNITS:
@@ -67,6 +69,6 @@ def damp(features: dict[str, float]) -> dict[str, float]:
     for t in features:
         # Only a generic word or a term starting outside the Han range (digits, letters, °, μ,
         # ℃, %) can be noise: most terms are decided by one set lookup and one comparison.
-        if t in generic or (t[0] < "\u2e80" and is_noise(t)):
+        if t in generic or ((t[0] < "\u2e80" or t[0] in _HAN_DIGITS) and is_noise(t)):
             features[t] *= NOISE_WEIGHT
     return features
