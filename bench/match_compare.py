@@ -6,6 +6,8 @@ explanations) in a fresh process per repetition, alternating the two engines so 
 the same load on a shared machine, and reports wall time and peak RSS of each, plus the median
 ``MatchIndex.query`` latency. Records carry no documents, so this measures what the issue #14
 rules (generic terms, the relevance gate, weak flags) cost on the unchanged workload.
+``--quality`` compares MRR@10 on bench/match_quality.py's tasks instead, paired per query.
+Each side runs with its own bench/ scripts (both checkouts need match_perf.py and match_quality.py).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ else:
 
 def run(engine: Path, what: str, n: int) -> dict:
     code = CHILD.format(
-        engine=str(engine), bench=str(ROOT / "bench"), root=str(ROOT),
+        engine=str(engine), bench=str(engine / "bench"), root=str(ROOT),
         data=str(DATA / "csl_papers_dev.jsonl"),
         what=what, n=n,
     )  # fmt: skip
@@ -66,12 +68,63 @@ def run(engine: Path, what: str, n: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+QUALITY = r"""
+import json, sys
+sys.path.insert(0, {engine!r})
+sys.path.insert(1, {bench!r})
+import match_quality
+from matching import match
+papers = [json.loads(x) for x in open({data!r}, encoding="utf-8") if x.strip()]
+out = {{}}
+for seed in {seeds!r}:
+    for name, (queries, docs, rel) in match_quality.tasks(papers, seed=seed).items():
+        if seed != {seeds!r}[0] and not name.startswith("paper"):
+            continue
+        res = match(queries, docs, kind="rd", top_k=10)
+        ranked = {{r.demand_id: [p.supply_id for p in r.pairs] for r in res}}
+        out.setdefault(name, []).extend(match_quality.reciprocal_ranks(ranked, rel).tolist())
+print(json.dumps(out))
+"""
+
+
+def quality(other: Path, seeds=(3, 1, 2, 4, 5)) -> None:
+    """MRR@10 of both engines on bench/match_quality.py's tasks (the team task over five seeds),
+    with the paired-bootstrap 95 % interval of the difference."""
+    import numpy as np
+
+    def run_q(engine: Path) -> dict[str, list[float]]:
+        code = QUALITY.format(
+            engine=str(engine), bench=str(engine / "bench"),
+            data=str(DATA / "csl_papers_dev.jsonl"), seeds=tuple(seeds),
+        )  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    mine, theirs = run_q(ROOT), run_q(other)
+    rng = np.random.default_rng(0)
+    print("| task | this branch MRR@10 | other MRR@10 | Δ (95 % CI) |\n|---|---|---|---|")
+    for name in mine:
+        a, b = np.array(mine[name]), np.array(theirs[name])
+        d = a - b
+        means = d[rng.integers(0, len(d), size=(2000, len(d)))].mean(axis=1)
+        lo, hi = np.quantile(means, [0.025, 0.975])
+        print(
+            f"| {name} | {a.mean():.4f} | {b.mean():.4f} | {d.mean():+.4f} ({lo:+.4f}, {hi:+.4f}) |"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--other", type=Path, required=True, help="the other checkout (e.g. main)")
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--quality", action="store_true", help="compare MRR@10 instead of speed")
     a = ap.parse_args()
+    if a.quality:
+        quality(a.other.resolve())
+        return
     engines = {"this branch": ROOT, f"other ({a.other.name})": a.other.resolve()}
     full: dict[str, list[dict]] = {k: [] for k in engines}
     for _ in range(a.reps):
