@@ -1182,8 +1182,7 @@ class MatchIndex:
             for src, toks in d.skill_src
             if any(t in s.skills and not TM.is_noise(t) for t in toks)
         )
-        # A major is matched by the pool's own major: the same name, or most of its
-        # informative weight shared (not a generic word such as 工程).
+        # A major is matched by the pool's own major only (see _major_matches).
         majors = tuple(m for m in d.major_names if self._major_matches(m, s))
         fields: list[str] = []
         if self.fields is not None and "field" in comps and s.fields:
