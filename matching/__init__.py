@@ -29,7 +29,8 @@ progress=None) -> list[Ranking]``
 Each :class:`ScoredPair` (frozen) carries ``demand_id``, ``supply_id``, ``rank`` (1-based),
 ``score`` in [0, 1], ``components`` (name → value in [0, 1] for the components both records
 could be compared on, plus ``policy``, the multiplier from the demand's policy tags) and
-``matched_terms`` (:class:`MatchedTerms`: keywords, skills, majors, fields, modes).
+``matched_terms`` (:class:`MatchedTerms`: keywords, skills, majors, fields, modes, documents)
+and ``weak`` (too little shared content to recommend; see below).
 
 Score
 -----
