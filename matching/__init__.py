@@ -29,7 +29,8 @@ progress=None) -> list[Ranking]``
 Each :class:`ScoredPair` (frozen) carries ``demand_id``, ``supply_id``, ``rank`` (1-based),
 ``score`` in [0, 1], ``components`` (name → value in [0, 1] for the components both records
 could be compared on, plus ``policy``, the multiplier from the demand's policy tags) and
-``matched_terms`` (:class:`MatchedTerms`: keywords, skills, majors, fields, modes).
+``matched_terms`` (:class:`MatchedTerms`: keywords, skills, majors, fields, modes, documents)
+and ``weak`` (too little shared content to recommend; see below).
 
 Score
 -----
@@ -57,9 +58,17 @@ Score
     技术咨询/技术服务) 0.5.
 ``region``
     Same city 1.0 > same province 0.6 > elsewhere 0.2 (configurable).
+``documents`` (rd, capabilities with documents only)
+    Mean of the best 3 of the demand's text coverages of the capability's documents (papers,
+    patents, projects), recency-weighted (:mod:`matching.documents`).
 ``skills``, ``major``, ``education``, ``capacity`` (jobs)
     Skill coverage; major name equality or token coverage; degree offered ≥ required (1.0,
     one level below 0.25); ``min(1, graduates / headcount)``.
+
+Generic words, numbers, units and single letters weigh 0.2 and are never shown
+(:mod:`matching.terms`). Field, mode, region and capacity are multiplied by a saturating gate of
+the pair's content relevance, and a pair below the minimum relevance (or a pool below a job's
+required degree) is ``weak`` (:mod:`matching.relevance`).
 
 ``mode="candidates"`` computes the cheap components for all pairs blockwise with sparse and
 dense matrix products, runs rapidfuzz (``process.cpdist``, all cores) only on the best

@@ -46,6 +46,9 @@ import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 
+from . import documents as D
+from . import relevance as R
+from . import terms as TM
 from . import text as T
 from .errors import MatchingError
 from .records import (
@@ -77,6 +80,9 @@ FUZZY_TOKENS = 24
 INFER_TOP = 5
 INFER_GAMMA = 0.5
 _MAX_SHOWN = 10
+#: Shared terms shown per pair: the informative ones (:func:`matching.terms.is_noise`),
+#: heaviest first.
+_MAX_TERMS = 8
 #: BM25's usual k1: a feature seen c times weighs (k1 + 1)·c / (k1 + c) times its field weight
 #: (1 for c = 1, at most k1 + 1), so repeated terms count more, with diminishing returns.
 #: ``None`` restores set semantics. Not fitted to any data set.
@@ -124,6 +130,8 @@ class _Doc:
     edu: int = -1
     count: float = -1.0
     boost: float = 0.0
+    lower_ok: bool = False  # a job that accepts degrees below its minimum education
+    documents: list = field(default_factory=list)  # a capability's analysed documents
 
 
 def _merge(dst: dict[str, float], src: dict[str, float]) -> None:
@@ -218,6 +226,7 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
         if isinstance(rec, JobOpening):
             doc.edu = _EDU_INDEX.get(rec.min_education or "", -1)
             doc.count = float(rec.headcount) if rec.headcount else -1.0
+            doc.lower_ok = R.accepts_lower(rec.description)
         else:
             doc.edu = _EDU_INDEX.get(rec.degree_level or "", -1)
             doc.count = float(rec.graduates) if rec.graduates is not None else -1.0
@@ -234,6 +243,12 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
         for t, c in counts.items():
             if c > 1 and t in text:
                 text[t] = text[t] * (k + 1.0) * c / (k + c)  # same rounding as before
+    # Generic words, numbers, units and single letters weigh little (matching.terms).
+    TM.damp(text)
+    TM.damp(doc.skills)
+    TM.damp(doc.majors)
+    if isinstance(rec, Capability) and rec.documents:
+        doc.documents = D.analyse(rec.documents, lambda r: _analyse(r, policy_tags))
     return doc
 
 
@@ -705,9 +720,15 @@ class _Pairs:
     jj: np.ndarray  # supply positions
     num: np.ndarray  # Σ w_c x_c a_c over the cheap components
     den: np.ndarray  # Σ w_c a_c over all components incl. fuzzy
-    mult: np.ndarray  # policy multiplier of the pair's demand
+    mult: np.ndarray  # policy multiplier of the pair's demand (times the education rule's)
     parts: dict[str, tuple[np.ndarray, np.ndarray | None]]  # name → (values, availability)
+    weak: np.ndarray  # content relevance below the minimum, or below the required degree
 
+
+#: Components that measure a pair's content relevance, and the bonuses that count in
+#: proportion to it (:mod:`matching.relevance`).
+_CONTENT = ("text", "documents", "skills", "major")
+_BONUS = frozenset({"field", "mode", "region", "capacity"})
 
 #: Defaults of :class:`MatchIndex`'s candidate settings (see there).
 _CANDIDATES, _FUZZY_CANDIDATES, _EXTRA_CAP = 60, 20, 40
@@ -779,6 +800,11 @@ class MatchIndex:
         self.chars = _Chars(docs)
         self.fields = _Fields(docs, self.text, self.chars) if self.kind == "rd" else None
         self.skills = _Space([d.skills for d in docs]) if self.kind == "jobs" else None
+        self.documents = (
+            D.DocumentIndex([d.documents for d in docs], _Space)
+            if any(d.documents for d in docs)
+            else None
+        )
         self.majors = _Space([d.majors for d in docs]) if self.kind == "jobs" else None
         self.major_names = [{T.normalize(m) for m in d.major_names} for d in docs]
         self.major_vocab: dict[str, int] = {}
@@ -832,6 +858,8 @@ class MatchIndex:
         prep["chars"] = self.chars.vectorize([d.han for d in docs])
         if self.fields is not None:
             prep["fields"] = self.fields.demand_vectors(docs, prep["text"][0], prep["chars"])
+        if self.documents is not None:
+            prep["documents"] = self.documents.vectorize([d.text for d in docs])
         if self.skills is not None:
             prep["skills"] = self.skills.vectorize([d.skills for d in docs])
             prep["majors"] = self.majors.vectorize([d.majors for d in docs])
@@ -851,6 +879,8 @@ class MatchIndex:
         prep["city"] = np.array([d.city for d in docs], np.int64)
         prep["edu"] = np.array([d.edu for d in docs], np.int64)
         prep["count"] = np.array([d.count for d in docs], np.float64)
+        prep["lower_ok"] = np.array([d.lower_ok for d in docs], bool)
+        prep["field_inferred"] = np.array([not d.fields for d in docs], bool)
         boost = np.array([d.boost for d in docs], np.float64)
         prep["mult"] = 1.0 - w.policy * (1.0 - boost)
         prep["keys"] = self._fuzzy_keys(docs, self.text)
@@ -864,6 +894,9 @@ class MatchIndex:
         if text_values is None:
             text_values = self.text.pair_score(prep["text"], ii, jj, alpha)
         parts["text"] = (text_values, None)
+        if self.documents is not None and w.documents > 0:
+            vals = self.documents.pair_scores(prep["documents"], ii, jj, alpha, _seg_top)
+            parts["documents"] = (vals, self.documents.has[jj])
         if self.fields is not None and w.field > 0:
             dvecs, has, _ = prep["fields"]
             parts["field"] = (
@@ -891,26 +924,48 @@ class MatchIndex:
                     np.where(exact, 1.0, vals),
                     (prep["majors"][1][ii] > 0) & self.majors.has[jj],
                 )
+            de, se = prep["edu"][ii], self.edu[jj]
+            edu_known = (de >= 0) & (se >= 0)
+            vals, edu_mult = R.education(de, se, prep["lower_ok"][ii])
+            edu_mult = np.where(edu_known, edu_mult, 1.0)
             if w.education > 0:
-                de, se = prep["edu"][ii], self.edu[jj]
-                diff = se - de
-                vals = np.where(diff >= 0, 1.0, np.where(diff == -1, 0.25, 0.0))
-                parts["education"] = (vals, (de >= 0) & (se >= 0))
+                parts["education"] = (vals, edu_known)
             if w.capacity > 0:
                 dn, sn = prep["count"][ii], self.count[jj]
                 with np.errstate(divide="ignore", invalid="ignore"):
                     vals = np.where(dn > 0, np.minimum(1.0, sn / dn), 0.0)
                 parts["capacity"] = (vals, (dn > 0) & (sn >= 0))
+        # Content relevance: the weighted mean of the content components; the bonuses count
+        # in proportion to it (matching.relevance).
+        rel_num, rel_den = np.zeros(len(ii)), np.zeros(len(ii))
+        for name in _CONTENT:
+            if name in parts:
+                vals, avail = parts[name]
+                wc = getattr(w, name)
+                rel_num += wc * (vals if avail is None else np.where(avail, vals, 0.0))
+                rel_den += wc if avail is None else wc * avail
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(rel_den > 0, rel_num / rel_den, 0.0)
+        g = R.gate(rel)
         num = np.zeros(len(ii))
         den = np.full(len(ii), w.text + w.fuzzy + w.chars)
         for name, (vals, avail) in parts.items():
             wc = getattr(w, name)
+            x = vals
+            if name in _BONUS:
+                # Fields inferred from the demand's own words are content, not a bonus.
+                x = vals * (np.where(prep["field_inferred"][ii], 1.0, g) if name == "field" else g)
             if avail is None:
-                num += wc * vals
+                num += wc * x
             else:
-                num += wc * np.where(avail, vals, 0.0)
+                num += wc * np.where(avail, x, 0.0)
                 den += wc * avail
-        return _Pairs(ii=ii, jj=jj, num=num, den=den, mult=prep["mult"][ii], parts=parts)
+        mult = prep["mult"][ii]
+        weak = rel < R.MIN_RELEVANCE[self.kind]
+        if self.skills is not None:
+            mult = mult * edu_mult
+            weak |= edu_mult < R.BELOW_LEVEL + 1e-9
+        return _Pairs(ii=ii, jj=jj, num=num, den=den, mult=mult, parts=parts, weak=weak)
 
     @staticmethod
     def _full(num, den, mult, extra):
@@ -989,10 +1044,24 @@ class MatchIndex:
         for i in full_rows:
             ii_out.append(np.full(self.n, i))
             jj_out.append(np.arange(self.n))
+        if self.documents is not None and w.documents > 0:
+            # Supplies whose documents share informative terms, though their profile may not.
+            dw, dsum = prep["documents"]
+            space = self.documents.space
+            _, r_of, cols, _ = _kernels().sharers(
+                dw.indptr, dw.indices, dw.data, _i64(np.arange(lo, hi)),
+                *space.pruned(max(50, min(200, space.sw.shape[0] // 40))),
+                dsum, space.ssum, alpha, c,
+            )  # fmt: skip
+            ii_out.append(lo + r_of)
+            jj_out.append(self.documents.owner[cols])
         if not ii_out:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ii = np.concatenate(ii_out)
         jj = np.concatenate(jj_out)
+        if self.documents is not None:
+            key = np.unique(ii * self.n + jj)
+            return key // self.n, key % self.n
         order = np.lexsort((jj, ii))
         return ii[order], jj[order]
 
@@ -1054,6 +1123,11 @@ class MatchIndex:
         cuts, tt = _kernels().best_shared(tp, tt, tv, len(idx), 4 * _MAX_SHOWN)
         cuts = cuts.tolist()
         sorted_terms = self._term_array[tt].tolist()
+        doc_titles = None
+        if "documents" in pr.parts:
+            _, doc_titles = self.documents.pair_scores(
+                prep["documents"], ii, jj, w.text_demand_share, _seg_top, shown=True
+            )
         # Components are assembled column by column, in the order of the score's parts.
         n = len(idx)
         comps_of: list[dict[str, float]] = [{} for _ in range(n)]
@@ -1071,16 +1145,18 @@ class MatchIndex:
         for r, v in enumerate(np.round(pr.mult[idx], 4).tolist()):
             comps_of[r]["policy"] = v
         scores = np.round(full[idx], 6).tolist()
+        weak = pr.weak[idx].tolist()
         out: dict[int, list[ScoredPair]] = {}
         for r, (i, j) in enumerate(zip(ii.tolist(), jj.tolist(), strict=True)):
             terms: list[str] = []
             shown = ""  # the shown terms joined by \x01, which no term contains
             for term in sorted_terms[cuts[r] : cuts[r + 1]]:
-                # A sub-word of a term already shown adds nothing for a reader.
-                if term not in shown:
+                # A sub-word of a term already shown adds nothing for a reader, nor does a
+                # generic word, a number, a unit or a single letter.
+                if term not in shown and not TM.is_noise(term):
                     terms.append(term)
                     shown += "\x01" + term
-                    if len(terms) >= _MAX_SHOWN:
+                    if len(terms) >= _MAX_TERMS:
                         break
             comps = comps_of[r]
             lst = out.setdefault(i, [])
@@ -1091,19 +1167,23 @@ class MatchIndex:
                     rank=len(lst) + 1,
                     score=scores[r],
                     components=comps,
-                    matched_terms=self._matched(prep, i, j, comps, tuple(terms)),
+                    matched_terms=self._matched(
+                        prep, i, j, comps, tuple(terms), doc_titles[r] if doc_titles else ()
+                    ),
+                    weak=weak[r],
                 )
             )
         return out
 
-    def _matched(self, prep, i: int, j: int, comps, keywords) -> MatchedTerms:
+    def _matched(self, prep, i: int, j: int, comps, keywords, documents=()) -> MatchedTerms:
         d, s = prep["docs"][i], self.docs[j]
-        skills = tuple(src for src, toks in d.skill_src if any(t in s.skills for t in toks))
-        majors = tuple(
-            m
-            for m in d.major_names
-            if T.normalize(m) in self.major_names[j] or any(t in s.majors for t in T.tokenize(m))
+        skills = tuple(
+            src
+            for src, toks in d.skill_src
+            if any(t in s.skills and not TM.is_noise(t) for t in toks)
         )
+        # A major is matched by the pool's own major only (see _major_matches).
+        majors = tuple(m for m in d.major_names if self._major_matches(m, s))
         fields: list[str] = []
         if self.fields is not None and "field" in comps and s.fields:
             inferred = prep["fields"][2][i]
@@ -1120,7 +1200,17 @@ class MatchIndex:
             majors=majors[:_MAX_SHOWN],
             fields=tuple(fields[:_MAX_SHOWN]),
             modes=tuple(COOPERATION_MODES[m] for m in d.modes if m in s.modes),
+            documents=documents,
         )
+
+    @staticmethod
+    def _major_matches(name: str, s: _Doc) -> bool:
+        """The pool's own major matches a job's major: the same name, or every informative
+        word of the job's major is a word or sub-word of the pool's (not 工程 or 科学 alone)."""
+        if T.normalize(name) in {T.normalize(x) for x in s.major_names}:
+            return True
+        own = {t for t in T.tokenize(name) if not TM.is_noise(t)}
+        return bool(own) and all(t in s.majors for t in own)
 
     # -- public
 

@@ -1,7 +1,8 @@
 """Reading demand/supply records from JSONL, CSV or XLSX files, and writing ranked pairs.
 
 Pure helpers for batch use (the ``duijie match`` command); errors name the file and the line or
-row. List fields in CSV/XLSX cells may be a JSON array or text separated by ``; ， , 、 |``.
+row. List fields in CSV/XLSX cells may be a JSON array or text separated by ``; ， , 、 |``; a
+supply's ``documents`` (papers, patents, projects) are a JSON array in JSONL or in a cell.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from typing import Any
 
 from . import sheets
 from .errors import InputFileError
-from .records import MAX_DESCRIPTION, MAX_TERM, MAX_TERMS, MAX_TITLE, Ranking
+from .records import (
+    MAX_ABSTRACT,
+    MAX_DESCRIPTION,
+    MAX_DOCUMENTS,
+    MAX_TERM,
+    MAX_TERMS,
+    MAX_TITLE,
+    Ranking,
+)
 
 __all__ = ["LIST_FIELDS", "pair_rows", "read_records", "write_pairs"]
 
@@ -60,6 +69,16 @@ def _cap(rec: dict[str, Any], where: str, warn) -> dict[str, Any]:
                 warn(f"{where}: 字段 {key} 超过 {MAX_TERMS} 项，已截断 (truncated)")
                 v = v[:MAX_TERMS]
             rec[key] = [x[:MAX_TERM] if isinstance(x, str) else x for x in v]
+    docs = rec.get("documents")
+    if isinstance(docs, list):
+        if len(docs) > MAX_DOCUMENTS:
+            warn(f"{where}: 字段 documents 超过 {MAX_DOCUMENTS} 篇，已截断 (truncated)")
+            rec["documents"] = docs = docs[:MAX_DOCUMENTS]
+        for k, d in enumerate(docs):
+            if isinstance(d, dict) and isinstance(d.get("abstract"), str):
+                if len(d["abstract"]) > MAX_ABSTRACT:
+                    warn(f"{where}: documents.{k}.abstract 过长，已截断至 {MAX_ABSTRACT} 字")
+                    d["abstract"] = d["abstract"][:MAX_ABSTRACT]
     if isinstance(rec.get("id"), int | float) and not isinstance(rec.get("id"), bool):
         rec["id"] = str(rec["id"])
     return rec
@@ -75,6 +94,15 @@ def _from_cells(row: dict[str, Any], where: str) -> dict[str, Any]:
             continue
         if key in LIST_FIELDS:
             rec[key] = _split(str(val))
+        elif key == "documents":
+            # A capability's documents: a JSON array of {kind, title, abstract, keywords, year}.
+            try:
+                docs = json.loads(str(val))
+            except json.JSONDecodeError:
+                docs = None
+            if not isinstance(docs, list):
+                raise InputFileError(f"{where}: 字段 documents 应为 JSON 数组 (a JSON array)")
+            rec[key] = docs
         elif key in INT_FIELDS:
             try:
                 rec[key] = int(float(val))
@@ -191,7 +219,7 @@ def read_records(path: str | Path, warn=None) -> list[dict[str, Any]]:
     return out
 
 
-OUT_COLUMNS = ("demand_id", "supply_id", "rank", "score", "components", "matched_terms")
+OUT_COLUMNS = ("demand_id", "supply_id", "rank", "score", "components", "matched_terms", "weak")
 
 
 def pair_rows(rankings: Iterable[Ranking]) -> Iterator[dict[str, Any]]:

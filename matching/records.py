@@ -16,6 +16,7 @@ __all__ = [
     "COOPERATION_MODES",
     "EDUCATION_LEVELS",
     "Capability",
+    "Document",
     "JobOpening",
     "MatchedTerms",
     "Ranking",
@@ -78,6 +79,22 @@ class RDNeed(_Record, kw_only=True, forbid_unknown_fields=True):
     budget_max: Money | None = None
 
 
+#: Caps on a capability's documents.
+MAX_DOCUMENTS = 500
+MAX_ABSTRACT = 5000
+MAX_DOC_KEYWORDS = 30
+
+
+class Document(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One of a capability's documents: a member's paper, patent or project."""
+
+    kind: Literal["paper", "patent", "project"] = "paper"
+    title: Title
+    abstract: Annotated[str, Meta(max_length=MAX_ABSTRACT)] = ""
+    keywords: Annotated[list[Term], Meta(max_length=MAX_DOC_KEYWORDS)] = []
+    year: Annotated[int, Meta(ge=1900, le=2100)] | None = None
+
+
 class Capability(_Record, kw_only=True, forbid_unknown_fields=True):
     """A university/institute capability (supply side of kind ``rd``)."""
 
@@ -85,6 +102,7 @@ class Capability(_Record, kw_only=True, forbid_unknown_fields=True):
     cooperation_modes: Terms = []
     capacity: Count | None = None
     kind: Literal["expertise", "achievement", "equipment"] | None = None
+    documents: Annotated[list[Document], Meta(max_length=MAX_DOCUMENTS)] = []
 
 
 class JobOpening(_Record, kw_only=True, forbid_unknown_fields=True):
@@ -136,6 +154,8 @@ class Weights(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     major: _W = 0.0
     education: _W = 0.0
     capacity: _W = 0.0
+    #: Best-matching documents of a capability (only for capabilities that have documents).
+    documents: _W = 0.30
     policy: _Unit = 0.10
     policy_tags: dict[Annotated[str, Meta(max_length=64)], _Unit] = msgspec.field(
         default_factory=lambda: {
@@ -166,6 +186,7 @@ _DEFAULTS: dict[str, Weights] = {
         major=0.20,
         education=0.10,
         capacity=0.05,
+        documents=0.0,
     ),
 }
 
@@ -180,6 +201,7 @@ _COMPONENTS = (
     "major",
     "education",
     "capacity",
+    "documents",
 )
 
 
@@ -257,6 +279,8 @@ def coerce_records(records: Iterable[Any], kind: str, side: Literal["demand", "s
                 raise InvalidRecordError(
                     f"第 {i + 1} 条{label}记录 (id={obj.id!r}) 缺少 title (missing title)"
                 )
+        if isinstance(obj, Capability) and obj.documents:
+            _check_documents(obj, f"第 {i + 1} 条{label}记录 (id={obj.id!r})")
         if isinstance(obj, RDNeed) and obj.budget_min is not None and obj.budget_max is not None:
             if obj.budget_min > obj.budget_max:
                 raise InvalidRecordError(
@@ -264,6 +288,33 @@ def coerce_records(records: Iterable[Any], kind: str, side: Literal["demand", "s
                 )
         out.append(obj)
     return out
+
+
+def document_key(title: str) -> str:
+    """A document title's identity: NFKC, case folded, without spaces and punctuation.
+
+    Examples
+    --------
+    >>> document_key("煤焦油 加氢（综述）") == document_key("煤焦油加氢(综述)")
+    True
+    """
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return "".join(c for c in folded if c.isalnum())
+
+
+def _check_documents(cap: Capability, where: str) -> None:
+    seen: dict[str, int] = {}
+    for k, doc in enumerate(cap.documents):
+        key = document_key(doc.title)
+        if not key:
+            raise InvalidRecordError(f"{where}: documents[{k}].title 为空 (empty title)")
+        if key in seen:
+            raise InvalidRecordError(
+                f"{where}: documents[{k}].title 与 documents[{seen[key]}] 重复 (duplicate document)"
+            )
+        seen[key] = k
 
 
 class MatchedTerms(msgspec.Struct, kw_only=True, frozen=True):
@@ -274,6 +325,7 @@ class MatchedTerms(msgspec.Struct, kw_only=True, frozen=True):
     majors: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     modes: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()  # titles of the capability's best-matching documents
 
 
 class ScoredPair(msgspec.Struct, kw_only=True, frozen=True):
@@ -285,6 +337,9 @@ class ScoredPair(msgspec.Struct, kw_only=True, frozen=True):
     score: float
     components: dict[str, float]
     matched_terms: MatchedTerms
+    #: The pair shares too little content to recommend (or the pool is below the job's
+    #: required degree): still ranked, but shown as a weak match (matching.relevance).
+    weak: bool = False
 
 
 class Ranking(msgspec.Struct, kw_only=True, frozen=True):

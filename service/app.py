@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
 from service.api.challenges import CONTROLLERS as CHALLENGE_CONTROLLERS
+from service.api.documents import ROUTER as DOCUMENTS_ROUTER
 from service.api.nulls import reject_null_filters
 from service.api.recommend import ROUTER as RECOMMEND_ROUTER
 from service.api.resources import CONTROLLERS
@@ -219,6 +220,7 @@ def create_app(
     from service.api.accounts import CONTROLLERS as ACCOUNT_CONTROLLERS
     from service.api.reference import ReferenceController
     from service.api.security import CONTROLLERS as SECURITY_CONTROLLERS
+    from service.web.document_imports import import_documents
     from service.web.imports import ImportController
 
     api_handlers = [
@@ -229,6 +231,8 @@ def create_app(
         *SOCIAL_CONTROLLERS,
         ReferenceController,
         *SECURITY_CONTROLLERS,
+        DOCUMENTS_ROUTER,
+        import_documents,
     ]
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.

@@ -27,6 +27,7 @@ import msgspec
 
 import matching
 from service.auth import Principal
+from service.domain import documents_sql
 from service.domain.access import APPROVED_OWNER, record_visible, reviewed_clause
 from service.errors import NotFound
 
@@ -48,12 +49,18 @@ class Recommendation(msgspec.Struct, frozen=True, kw_only=True):
     score: float
     components: dict[str, float]
     matched_terms: dict[str, list[str]]
+    #: Shares too little content (or, for a job, the pool is below its degree): the nearest
+    #: candidate, not a recommendation.
+    weak: bool = False
 
 
 class Recommendations(msgspec.Struct, frozen=True, kw_only=True):
     item_id: int
     kind: str
     items: list[Recommendation]
+    #: No candidate clears the minimum content relevance (没有合适的匹配): the items are the
+    #: nearest ones, all weak.
+    no_good_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +125,7 @@ def as_supply(table: str, r: dict[str, Any]) -> dict[str, Any]:
         return base | {
             "title": r["title"], "description": r["description"], "keywords": r["keywords"],
             "field_codes": r["field_codes"], "cooperation_modes": r["cooperation_modes"],
-        }  # fmt: skip
+        } | ({"documents": r["documents"]} if r.get("documents") else {})  # fmt: skip
     if table == "talent_pools":
         return base | {
             "title": _pool_title(r), "major_name": r["major_name"], "major_code": r["major_code"],
@@ -145,6 +152,7 @@ class _Answer:
     version: int
     generation: tuple[int, Any]
     items: tuple[bytes, ...]  # each recommendation already encoded as JSON
+    weak: tuple[bool, ...] = ()  # per item
 
 
 async def _logged(work: Any, what: str) -> None:
@@ -190,7 +198,13 @@ class Recommender:
                 + f" WHERE t.status = 'published' AND {APPROVED_OWNER}"
                 + f" AND {reviewed_clause(d.target_table)}"
             )
-        records = {r["id"]: dict(r) for r in rows}
+            records = {r["id"]: dict(r) for r in rows}
+            if d.target_table == "capabilities" and records:
+                # A capability's papers, patents and projects (matching.documents).
+                for doc in await documents_sql.list_for_many(conn, list(records)):
+                    records[doc["capability_id"]].setdefault("documents", []).append(
+                        {k: doc[k] for k in ("kind", "title", "abstract", "keywords", "year")}
+                    )
         supplies = [as_supply(d.target_table, r) for r in records.values()]
         weights = {"education": 0.0, "capacity": 0.0} if d.name == "talent-pools" else None
         index = (
@@ -210,7 +224,7 @@ class Recommender:
         async with pool.acquire() as conn:
             rows = [dict(r) for r in await conn.fetch(_SELECT.format(table=d.item_table))]
 
-        def batch() -> list[tuple[int, int, tuple[bytes, ...]]]:
+        def batch() -> list[tuple[int, int, tuple[tuple[bytes, ...], tuple[bool, ...]]]]:
             demands = [as_demand(d.item_table, r) for r in rows]
             rankings = idx.index.rank(demands, top_k=WARM_CANDIDATES)
             return [
@@ -218,8 +232,8 @@ class Recommender:
                 for r, ranking in zip(rows, rankings, strict=True)
             ]
 
-        for item_id, version, items in await asyncio.to_thread(batch):
-            self.answers[(d.name, item_id)] = _Answer(version, idx.generation, items)
+        for item_id, version, (items, weak) in await asyncio.to_thread(batch):
+            self.answers[(d.name, item_id)] = _Answer(version, idx.generation, items, weak)
         log.info("recommendations %s: %d answers precomputed", d.name, len(rows))
 
     async def _install(
@@ -261,8 +275,11 @@ class Recommender:
 
     def _encode(
         self, d: Direction, idx: _Index, record: dict[str, Any], pairs, keep: int
-    ) -> tuple[bytes, ...]:
+    ) -> tuple[tuple[bytes, ...], tuple[bool, ...]]:
         out: list[bytes] = []
+        weak: list[bool] = []
+        # Candidates that clear the minimum relevance come first; weak ones only after them.
+        pairs = sorted(pairs, key=lambda p: p.weak)
         for p in pairs:
             target = idx.rows.get(int(p.supply_id))
             if target is None:
@@ -278,12 +295,13 @@ class Recommender:
                 owner_id=target["owner_id"], owner_name=target["owner_name"], city=_city(target),
                 rank=len(out) + 1, score=round(float(p.score), 4),
                 components={k: round(float(v), 4) for k, v in p.components.items()},
-                matched_terms=msgspec.to_builtins(p.matched_terms),
+                matched_terms=msgspec.to_builtins(p.matched_terms), weak=p.weak,
             )  # fmt: skip
             out.append(msgspec.json.encode(rec))
+            weak.append(p.weak)
             if len(out) == keep:
                 break
-        return tuple(out)
+        return tuple(out), tuple(weak)
 
     async def recommend(
         self,
@@ -313,12 +331,15 @@ class Recommender:
         )
         if not fresh:
             items: tuple[bytes, ...] = ()
+            weak: tuple[bool, ...] = ()
             if idx.index is not None:
                 record = dict(row)
                 keep = max(limit, WARM_KEEP)
                 pairs = idx.index.query(as_demand(d.item_table, record), top_k=min(keep * 3, 150))
-                items = self._encode(d, idx, record, pairs, keep)
-            answer = _Answer(row["version"], idx.generation, items)
+                items, weak = self._encode(d, idx, record, pairs, keep)
+            answer = _Answer(row["version"], idx.generation, items, weak)
             self.answers[(kind, item_id)] = answer
-        head = msgspec.json.encode({"item_id": item_id, "kind": kind})[:-1]
-        return head + b',"items":[' + b",".join(answer.items[:limit]) + b"]}"
+        # Weak items come last, so the first says whether any candidate fits.
+        none_fit = bool(answer.weak) and answer.weak[0]
+        head = msgspec.json.encode({"item_id": item_id, "kind": kind, "no_good_match": none_fit})
+        return head[:-1] + b',"items":[' + b",".join(answer.items[:limit]) + b"]}"

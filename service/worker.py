@@ -23,6 +23,7 @@ from typing import Any
 
 import asyncpg
 
+from service.domain import documents_sql
 from service.rounds import pipeline
 from service.rounds import repository as repo
 from service.rounds.service import restore_round_state
@@ -63,6 +64,12 @@ async def take_snapshot(
             "SELECT demand_id, supply_id, demand_response, supply_response FROM pairings WHERE round_id = $1",
             round_id,
         )
+        documents: dict[int, list[dict[str, Any]]] = {}
+        if kind == "open_challenge" and supply_rows:  # capabilities' papers, patents, projects
+            for doc in await documents_sql.list_for_many(conn, [r["id"] for r in supply_rows]):
+                documents.setdefault(doc["capability_id"], []).append(
+                    {k: doc[k] for k in ("kind", "title", "abstract", "keywords", "year")}
+                )
 
     def record(r: asyncpg.Record, side: str) -> dict[str, Any]:
         d = {k: r[k] for k in r.keys() if k not in _SKIP}  # noqa: SIM118
@@ -78,6 +85,9 @@ async def take_snapshot(
 
     demands = [record(r, "demand") for r in demand_rows]
     supplies = [record(r, "supply") for r in supply_rows]
+    for sup in supplies:
+        if sup["id"] in documents:
+            sup["documents"] = documents[sup["id"]]
     demand_ids = {d["id"] for d in demands}
     supply_ids = {s["id"] for s in supplies}
     pins = [[c["demand_id"], c["supply_id"]] for c in cons if c["kind"] == "pin"]

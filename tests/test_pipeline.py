@@ -49,3 +49,11 @@ def test_a_pinned_pair_outside_the_top_k_is_scored():
     out = pipeline.execute(_snapshot([], pins=[(1, 11)]))
     chosen = [(c["demand_id"], c["supply_id"]) for c in out["candidates"] if c["chosen"]]
     assert chosen == [(1, 11)]
+
+
+def test_a_weak_applicant_stays_rankable_and_is_flagged():
+    # Team 12 shares no content with the need: it can still win (it applied) but is weak.
+    out = pipeline.execute(_snapshot([{"need_id": 1, "capability_id": 12}]))
+    by_supply = {c["supply_id"]: c for c in out["candidates"] if c["demand_id"] == 1}
+    assert by_supply[12]["weak"] and by_supply[12]["chosen"]
+    assert not by_supply[10]["weak"]

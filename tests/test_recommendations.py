@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from service.recommend import Recommender
-from tests.factories import capability, talent_pool
+from tests.factories import capability, need, talent_pool
 from tests.rounds_helpers import fair_world, make, open_challenge_world
 
 
@@ -87,3 +87,21 @@ async def test_a_drafts_recommendations_are_its_owners(client, anon, as_role, fr
     owner = await as_role("enterprise", w["coal"])
     r = await owner.get(url)
     assert r.status_code == 200 and r.json()["items"][0]["id"] == w["catalyst_team"]
+
+
+async def test_no_good_match_marks_the_nearest_candidates_weak(client, fresh_recommender):
+    """Issue #14 item 5: a need that no capability's content fits gets no_good_match and weak
+    items (still the nearest ones), not five confident cards; a fitting need does not."""
+    w = await open_challenge_world(client)
+    glass = await make(client, "/api/needs", need(
+        w["coal"], title="无铅水晶玻璃澄清剂替代", keywords=["水晶玻璃", "澄清剂", "气泡"],
+        field_codes=["B06"], description="玻璃熔制中以无锑澄清剂替代，减少气泡缺陷。"))  # fmt: skip
+    r = (await client.get(f"/api/needs/{glass}/recommendations")).json()
+    assert r["no_good_match"] is True
+    assert r["items"] and all(x["weak"] for x in r["items"])
+    r = (await client.get(f"/api/needs/{w['tar']}/recommendations")).json()
+    assert r["no_good_match"] is False
+    assert r["items"][0]["weak"] is False
+    # Weak items never come before a fitting one.
+    flags = [x["weak"] for x in r["items"]]
+    assert flags == sorted(flags)

@@ -24,7 +24,7 @@ RD_DEMAND_FIELDS = (
 )  # fmt: skip
 RD_SUPPLY_FIELDS = (
     "title", "description", "keywords", "field_codes", "cooperation_modes", "city", "capacity",
-    "kind",
+    "kind", "documents",
 )  # fmt: skip
 JOB_FIELDS = (
     "title", "description", "skills", "majors", "min_education", "headcount", "city",
@@ -198,6 +198,7 @@ def execute(snapshot: dict[str, Any], progress: Progress | None = None) -> dict[
                     "score": round(float(p.score), 6),
                     "components": {k: round(float(v), 4) for k, v in p.components.items()},
                     "matched_terms": msgspec.to_builtins(p.matched_terms),
+                    "weak": p.weak,
                     "applied": p.supply_id in applied.get(d, ())
                     or d in takers.get(p.supply_id, ()),
                     "chosen": key in chosen,

@@ -359,11 +359,12 @@ async def store_results(
             (
                 run_id, c["demand_id"], c["supply_id"], c["rank"], c["score"], c["components"],
                 c["matched_terms"], c["applied"], c["chosen"], c["pinned"], c["forbidden"], c["reason"],
+                c.get("weak", False),
             )
             for c in candidates
         ],
         columns=["run_id", "demand_id", "supply_id", "rank", "score", "components", "matched_terms",
-                 "applied", "chosen", "pinned", "forbidden", "reason"],
+                 "applied", "chosen", "pinned", "forbidden", "reason", "weak"],
     )  # fmt: skip
     await conn.copy_records_to_table(
         "run_unmatched",

@@ -193,6 +193,7 @@ class Candidate(msgspec.Struct, kw_only=True, frozen=True):
     pinned: bool
     forbidden: bool
     reason: str | None
+    weak: bool = False  # too little shared content to recommend (matching.relevance)
 
 
 class DemandResult(msgspec.Struct, kw_only=True, frozen=True):

@@ -540,7 +540,7 @@ def _candidate(c: asyncpg.Record, items: dict[tuple[str, int], asyncpg.Record]) 
         supply_id=c["supply_id"], supply_title=s["title"], supply_org_id=s["org_id"],
         supply_org_name=s["org_name"], rank=c["rank"], score=c["score"], components=c["components"],
         matched_terms=c["matched_terms"], applied=c["applied"], chosen=c["chosen"],
-        pinned=c["pinned"], forbidden=c["forbidden"], reason=c["reason"],
+        pinned=c["pinned"], forbidden=c["forbidden"], reason=c["reason"], weak=c["weak"],
     )  # fmt: skip
 
 

@@ -49,6 +49,7 @@ def test_jsonl_to_stdout(tmp_path, capsys):
         "score",
         "components",
         "matched_terms",
+        "weak",
     }
     assert "锂离子电池" in lines[0]["matched_terms"]["keywords"]
 

@@ -248,6 +248,7 @@ def test_candidates_agree_with_exhaustive(dem, sup):
 
 def test_text_component_matches_independent_oracle():
     # Oracle: the coverage formula written out with dicts (no sparse matrices, no pruning).
+    from matching.terms import NOISE_WEIGHT, is_noise
     from matching.text import features, tokenize
 
     sup = [rd_record(f"s{i}", VOCAB[i : i + 4], None, [], []) for i in range(12)]
@@ -269,7 +270,11 @@ def test_text_component_matches_independent_oracle():
             for tok in toks:
                 for t in features([tok]):
                     count[t] = count.get(t, 0) + 1
-        return {t: v * 2.2 * count[t] / (1.2 + count[t]) for t, v in out.items()}
+        # Generic words, numbers and units weigh NOISE_WEIGHT (matching.terms).
+        return {
+            t: v * 2.2 * count[t] / (1.2 + count[t]) * (NOISE_WEIGHT if is_noise(t) else 1.0)
+            for t, v in out.items()
+        }
 
     sf = [feats(s) for s in sup]
     df: dict[str, int] = {}

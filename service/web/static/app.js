@@ -8,6 +8,7 @@ import { inboxPage, mountHeader } from './inbox.js';
 import { approvalsPage, confirmPage, invitePage, myOrganizationPage, registerPage, resetPage } from './register.js';
 import { attachPicker, codeName, label, labelSpan, matchedChips } from './codes.js';
 import { safeNext } from './nav.js';
+import { markWeak, noGoodMatchNote } from './reco_weak.js';
 
 // --- DOM helpers ---------------------------------------------------------------------------
 
@@ -298,11 +299,11 @@ function resourceSection({ path, recoPath, fields, newTitle, listTitle, orgId, t
         box.replaceChildren(h('p', { class: 'muted' }, t('暂无记录')));
         return;
       }
-      box.replaceChildren(h('ol', { class: 'reco' }, r.items.map((x) => h('li', {},
+      box.replaceChildren(...[noGoodMatchNote(r), h('ol', { class: 'reco' }, r.items.map((x) => markWeak(h('li', {},
         h('strong', {}, highlight(x.title, allTerms(x.matched_terms))), ' · ', x.owner_name,
         ' · ', x.city, ' · ', h('span', { class: 'score' }, `${t('得分')} ${x.score.toFixed(3)}`),
         ' ', h('a', { class: 'button small', href: contactHref(recoPath, x.id) }, t('对接')),
-        termChips(x.matched_terms)))));
+        termChips(x.matched_terms)), x)))].filter(Boolean));
     } catch (err) {
       box.replaceChildren(notice(errorText(err), 'error'));
     }
