@@ -46,6 +46,7 @@ import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 
+from . import fieldspace as FS
 from . import text as T
 from .errors import MatchingError
 from .records import (
@@ -76,6 +77,15 @@ FUZZY_TOKENS = 24
 #: exponent (4 was used before) bets everything on the first guess.
 INFER_TOP = 5
 INFER_GAMMA = 0.5
+#: Whether codes are also inferred by nearest centroid of the index's supplies (beside the
+#: shipped discipline model, see :class:`_Fields`).
+CENTROIDS = True
+#: Value of a discipline shared by two records that state it (through the crosswalk) without
+#: sharing an NSFC code prefix: a shared 一级学科, the level of a shared NSFC 2nd-level code.
+DISC_STATED = 0.6
+#: Whether a demand without stated disciplines gets the shipped model's (off: only the
+#: centroids infer its field, as before the model).
+DISC_INFERENCE = True
 _MAX_SHOWN = 10
 #: BM25's usual k1: a feature seen c times weighs (k1 + 1)·c / (k1 + c) times its field weight
 #: (1 for c = 1, at most k1 + 1), so repeated terms count more, with diminishing returns.
@@ -124,6 +134,7 @@ class _Doc:
     edu: int = -1
     count: float = -1.0
     boost: float = 0.0
+    links: tuple = ()  # disciplines the stated codes reach (:func:`fieldspace.record_links`)
 
 
 def _merge(dst: dict[str, float], src: dict[str, float]) -> None:
@@ -228,6 +239,12 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
                 (v for k, v in policy_tags.items() if T.normalize_short(k) in tags), default=0.0
             )
     doc.han = T.han_characters(*texts)
+    doc.links = FS.record_links(
+        field_codes=getattr(rec, "field_codes", ()),
+        industry_code=getattr(rec, "industry_code", None),
+        majors=getattr(rec, "majors", ()) or filter(None, [getattr(rec, "major_name", None)]),
+        major_code=getattr(rec, "major_code", None),
+    )
     if TF_K1 is not None:
         k = TF_K1
         # (k + 1)·c / (k + c) is 1 for c = 1, so only repeated features change.
@@ -590,17 +607,35 @@ def _onehot(lists: Sequence[Sequence[int]], width: int, vals=None) -> sp.csr_mat
     return sp.csr_matrix((data, (rows, cols)), shape=(len(lists), max(width, 1)))
 
 
-class _Fields:
-    """Research-field alignment: shared code 1.0, same NSFC 2nd level 0.6, same department 0.3.
+@dataclass(slots=True)
+class _DemandFields:
+    """What the field component knows of a block of demands (see :meth:`_Fields.demand_vectors`)."""
 
-    A demand without codes gets up to ``INFER_TOP`` fields inferred by nearest centroid: each
-    field's centroid is the mean unit tf-idf vector of the supplies that carry it (so the
-    classifier is learned from the supply side of the index at hand) plus, at
-    ``LABEL_WEIGHT``, the unit vector of the field's name (the shipped NSFC name of a code, or
-    the label itself when it is a name such as 材料科学与工程). This is done twice, over words
-    and over Chinese characters (:func:`matching.text.han_characters`), and the two cosine
-    similarities are added (the characters at ``CHAR_WEIGHT``): with a handful of supplies
-    per field, shared characters generalise where shared words are too rare.
+    levels: list  # per code level a (demands × codes) matrix
+    disc: sp.csr_matrix  # (demands × disciplines): stated indicator or inferred p / p_max
+    stated: np.ndarray  # whether each demand's disciplines are stated (else inferred)
+    inferred_codes: list[dict[str, float]]  # codes inferred by centroid, per demand
+    top: np.ndarray  # inferred disciplines' columns (demands × fieldspace.INFER_TOP)
+    top_p: np.ndarray  # and their probabilities
+
+
+class _Fields:
+    """Research-field alignment in two spaces: the records' own codes, and the disciplines.
+
+    **Codes**: shared code 1.0, same NSFC 2nd level (``E04``) 0.6, same department letter
+    0.3. A demand without codes gets up to ``INFER_TOP`` codes inferred by nearest centroid:
+    each code's centroid is the mean unit tf-idf vector of the supplies that carry it plus, at
+    ``LABEL_WEIGHT``, the unit vector of the code's name (the shipped NSFC name, or the label
+    itself when it is a name), over words and, at ``CHAR_WEIGHT``, characters. This learns
+    from the index at hand, so it also serves codes no standard knows (an organisation's own
+    labels).
+
+    **Disciplines** (:mod:`matching.fieldspace`): a record's stated codes (NSFC, 一级学科, its
+    industry, a pool's major) reach disciplines through the shipped crosswalk; a demand with
+    none gets the shipped model's distribution (``p / p_max`` of its likeliest disciplines).
+    A supply is compared when it states something; a shared discipline between two stated
+    records is worth ``DISC_STATED`` (the level of a shared NSFC 2nd-level code), an inferred
+    one its relative weight. The component is the larger of the two spaces' values.
     """
 
     LEVELS = ((0, 1.0), (3, 0.6), (1, 0.3))  # (prefix length, 0 = whole code), score
@@ -614,10 +649,13 @@ class _Fields:
             idx = [[vocab.setdefault(k, len(vocab)) for k in ks] for ks in keys]
             self.maps.append(vocab)
             self.mats.append(_onehot(idx, len(vocab)))
-        self.has = np.array([bool(d.fields) for d in docs], bool)
+        self.disc = FS.DisciplineSpace()  # loads the model: a bad file fails here, named
+        self.links = [d.links for d in docs]
+        self.disc_mat = self.disc.stated(self.links).tocsr()
+        self.has = np.array([bool(d.fields) or bool(d.links) for d in docs], bool)
         self.codes = list(self.maps[0])
         self.centroids_t = self.char_centroids_t = None
-        if self.codes and self.has.sum() >= 2:
+        if CENTROIDS and self.codes and np.sum([bool(d.fields) for d in docs]) >= 2:
             # A field's name is evidence of its own: a term of the name found in a demand
             # points to the field even when few supplies carry it.
             names = T.field_names()
@@ -640,9 +678,10 @@ class _Fields:
             return list(codes)
         return sorted({c[:plen] for c in codes if _NSFC.match(c)})
 
-    def demand_vectors(self, docs: Sequence[_Doc], qw, qchars) -> tuple[list, np.ndarray, list]:
-        """Per level a (demands × codes) matrix, availability, and inferred codes per demand."""
-        has = np.zeros(len(docs), bool)
+    def demand_vectors(self, docs: Sequence[_Doc], qw, qchars):
+        """``(vectors, availability, _DemandFields)`` of a block of demands."""
+        n = len(docs)
+        has = np.zeros(n, bool)
         inferred: list[dict[str, float]] = [{} for _ in docs]
         sims = None
         if self.centroids_t is not None and any(not d.fields for d in docs):
@@ -681,17 +720,67 @@ class _Fields:
             out.append(
                 sp.csr_matrix(
                     (np.asarray(vals, np.float64), (rows, cols)),
-                    shape=(len(docs), max(len(vocab), 1)),
+                    shape=(n, max(len(vocab), 1)),
                 )
             )
-        return out, has, inferred
+        # Disciplines: stated through the crosswalk, else inferred by the shipped model.
+        stated = np.array([bool(d.links) for d in docs], bool)
+        disc = DISC_STATED * self.disc.stated([d.links for d in docs])
+        top = np.full((n, FS.INFER_TOP), -1, np.int64)
+        top_p = np.zeros((n, FS.INFER_TOP))
+        guess = np.flatnonzero(~stated & np.array([bool(d.text or d.han) for d in docs], bool))
+        if not DISC_INFERENCE:
+            guess = guess[:0]
+        if len(guess):
+            sub = [docs[i] for i in guess]
+            rel, cols, probs = self.disc.inferred([d.text for d in sub], [d.han for d in sub])
+            top[guess, : cols.shape[1]] = cols
+            top_p[guess, : probs.shape[1]] = probs
+            lift = sp.csr_matrix((np.ones(len(guess)), (guess, np.arange(len(guess)))),
+                                 shape=(n, len(guess)))
+            disc = disc + lift @ rel
+            has[guess] = True
+        has |= stated
+        return (out, disc.tocsr()), has, _DemandFields(out, disc, stated, inferred, top, top_p)
 
-    def pair_score(self, dvecs: list, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
-        best = np.zeros(len(ii))
-        for (_, s), dv, mat in zip(self.LEVELS, dvecs, self.mats, strict=True):
+    def pair_score(self, dvecs, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        levels, disc = dvecs
+        best = np.minimum(_pair_dot(disc, self.disc_mat, ii, jj), 1.0)
+        for (_, s), dv, mat in zip(self.LEVELS, levels, self.mats, strict=True):
             x = np.minimum(_pair_dot(dv, mat, ii, jj), 1.0) * s
             np.maximum(best, x, out=best)
         return best
+
+    def explain(self, dem: _DemandFields, i: int, j: int, d: _Doc, s: _Doc) -> list[str]:
+        """What the pair's field value rests on, for a reader: shared codes, centroid-inferred
+        codes (``E04(推断)``), and shared disciplines with how each side reached them
+        (``学科：材料科学与工程（推断 0.72）``, ``NSFC E01 ↔ 材料科学与工程``)."""
+        out: list[str] = []
+        inferred = dem.inferred_codes[i]
+        for code in s.fields:
+            if code in d.fields or any(
+                _NSFC.match(code) and _NSFC.match(c) and c[:3] == code[:3] for c in d.fields
+            ):
+                out.append(code)
+            elif code in inferred:
+                out.append(f"{code}(推断)")
+        s_links = {link.discipline: link for link in s.links}
+        if not s_links:
+            return out
+        if dem.stated[i]:
+            for link in d.links:
+                other = s_links.get(link.discipline)
+                if other is not None:
+                    out.append(link.label)
+                    if other.label != link.label:
+                        out.append(other.label)
+        else:
+            names = self.disc.names
+            for c, p in zip(dem.top[i].tolist(), dem.top_p[i].tolist(), strict=True):
+                if c >= 0 and names[c] in s_links:
+                    out.append(FS.inferred_label(names[c], p))
+                    out.append(s_links[names[c]].label)
+        return list(dict.fromkeys(out))
 
 
 # --------------------------------------------------------------------------- index
@@ -777,7 +866,10 @@ class MatchIndex:
         self.text = _Space([d.text for d in docs])
         self._term_array = np.array(self.text.terms + [""], dtype=object)
         self.chars = _Chars(docs)
-        self.fields = _Fields(docs, self.text, self.chars) if self.kind == "rd" else None
+        # Jobs compare fields (a pool's major, an opening's majors and industry) only when
+        # the index's weights ask for it.
+        with_fields = self.kind == "rd" or self.weights.field > 0
+        self.fields = _Fields(docs, self.text, self.chars) if with_fields else None
         self.skills = _Space([d.skills for d in docs]) if self.kind == "jobs" else None
         self.majors = _Space([d.majors for d in docs]) if self.kind == "jobs" else None
         self.major_names = [{T.normalize(m) for m in d.major_names} for d in docs]
@@ -1105,15 +1197,8 @@ class MatchIndex:
             if T.normalize(m) in self.major_names[j] or any(t in s.majors for t in T.tokenize(m))
         )
         fields: list[str] = []
-        if self.fields is not None and "field" in comps and s.fields:
-            inferred = prep["fields"][2][i]
-            for code in s.fields:
-                if code in d.fields or any(
-                    _NSFC.match(code) and _NSFC.match(c) and c[:3] == code[:3] for c in d.fields
-                ):
-                    fields.append(code)
-                elif code in inferred:
-                    fields.append(f"{code}(推断)")
+        if self.fields is not None and "field" in comps and (s.fields or s.links):
+            fields = self.fields.explain(prep["fields"][2], i, j, d, s)
         return MatchedTerms(
             keywords=keywords,
             skills=skills[:_MAX_SHOWN],

@@ -165,6 +165,7 @@ def test_field_names_inform_inference(monkeypatch):
         monkeypatch.setattr(E, "LABEL_WEIGHT", label_weight)
         # Characters would infer it as well (品 of 乳品); this test is about the names.
         monkeypatch.setattr(E, "CHAR_WEIGHT", 0.0)
+        monkeypatch.setattr(E, "DISC_INFERENCE", False)  # and so would the discipline model
         pairs = MatchIndex(s).query(d, top_k=3)
         return {p.supply_id: p.matched_terms.fields for p in pairs}
 
