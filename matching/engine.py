@@ -46,6 +46,7 @@ import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 
+from . import crosswalk as X
 from . import fieldspace as FS
 from . import text as T
 from .errors import MatchingError
@@ -623,7 +624,8 @@ class _Fields:
     """Research-field alignment in two spaces: the records' own codes, and the disciplines.
 
     **Codes**: shared code 1.0, same NSFC 2nd level (``E04``) 0.6, same department letter
-    0.3. A demand without codes gets up to ``INFER_TOP`` codes inferred by nearest centroid:
+    0.3. A demand without codes gets up to ``INFER_TOP`` codes inferred by nearest centroid
+    (only codes that reach no discipline through the crosswalk, see ``cent_cols``):
     each code's centroid is the mean unit tf-idf vector of the supplies that carry it plus, at
     ``LABEL_WEIGHT``, the unit vector of the code's name (the shipped NSFC name, or the label
     itself when it is a name), over words and, at ``CHAR_WEIGHT``, characters. This learns
@@ -655,11 +657,19 @@ class _Fields:
         self.has = np.array([bool(d.fields) or bool(d.links) for d in docs], bool)
         self.codes = list(self.maps[0])
         self.centroids_t = self.char_centroids_t = None
-        if CENTROIDS and self.codes and np.sum([bool(d.fields) for d in docs]) >= 2:
+        # Centroids infer only the codes that reach no discipline (an organisation's own
+        # labels): for the others the shipped model, trained on thousands of labelled texts,
+        # is the better judge than a mean over the few supplies that carry a code, and the
+        # two together did worse than the model alone (BENCHMARKS.md, issue 14).
+        self.cent_cols = np.array(
+            [k for k, c in enumerate(self.codes) if not X.field_code_links(c)], np.int64
+        )
+        with_own = self.mats[0][:, self.cent_cols].getnnz(axis=1) > 0
+        if CENTROIDS and len(self.cent_cols) and with_own.sum() >= 2:
             # A field's name is evidence of its own: a term of the name found in a demand
             # points to the field even when few supplies carry it.
             names = T.field_names()
-            label_text = [names.get(c, c) for c in self.codes]
+            label_text = [names.get(self.codes[k], self.codes[k]) for k in self.cent_cols]
             labels = space.vectorize([T.features(T.tokenize(x)) for x in label_text])[0]
             self.centroids_t = self._centroids(space.unit, labels)
             if CHAR_WEIGHT > 0:
@@ -668,8 +678,8 @@ class _Fields:
                 )
 
     def _centroids(self, unit_supplies, labels) -> sp.csr_matrix:
-        """(terms × codes): per code the unit mean of its supplies plus its name's vector."""
-        cent = _unit_rows((self.mats[0].T @ unit_supplies).tocsr())
+        """(terms × centroid codes): per code the unit mean of its supplies plus its name's."""
+        cent = _unit_rows((self.mats[0][:, self.cent_cols].T @ unit_supplies).tocsr())
         return _unit_rows(cent + LABEL_WEIGHT * _unit_rows(labels)).T.tocsr()
 
     @staticmethod
@@ -712,10 +722,11 @@ class _Fields:
                     for t in top:
                         p = float((row[t] / best) ** INFER_GAMMA)
                         if p > 0.01:
+                            code = int(self.cent_cols[idx[t]])
                             rows.append(i)
-                            cols.append(int(idx[t]))
+                            cols.append(code)
                             vals.append(p)
-                            inferred[i][self.codes[idx[t]]] = p
+                            inferred[i][self.codes[code]] = p
                     has[i] = True
             out.append(
                 sp.csr_matrix(
@@ -729,8 +740,8 @@ class _Fields:
         top = np.full((n, FS.INFER_TOP), -1, np.int64)
         top_p = np.zeros((n, FS.INFER_TOP))
         guess = np.flatnonzero(~stated & np.array([bool(d.text or d.han) for d in docs], bool))
-        if not DISC_INFERENCE:
-            guess = guess[:0]
+        if not DISC_INFERENCE or self.disc_mat.nnz == 0:
+            guess = guess[:0]  # no supply states a discipline: nothing to meet
         if len(guess):
             sub = [docs[i] for i in guess]
             rel, cols, probs = self.disc.inferred([d.text for d in sub], [d.han for d in sub])

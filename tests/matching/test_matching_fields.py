@@ -191,9 +191,9 @@ def test_record_links_and_labels():
     assert inferred_label("材料科学与工程", 0.724) == "学科：材料科学与工程（推断 0.72）"
 
 
-def test_inferred_discipline_meets_a_teams_nsfc_code_and_says_so(monkeypatch):
-    # No supply shares a word with the need; only the model and the crosswalk connect them.
-    monkeypatch.setattr(E, "CENTROIDS", False)
+def test_inferred_discipline_meets_a_teams_nsfc_code_and_says_so():
+    # No supply shares a word with the need; only the model and the crosswalk connect them
+    # (the centroids leave codes the crosswalk knows to the model: no "E01(推断)").
     s = [
         {"id": "mat", "title": "课题组", "field_codes": ["E01"]},
         {"id": "med", "title": "课题组", "field_codes": ["H16"]},
@@ -206,7 +206,7 @@ def test_inferred_discipline_meets_a_teams_nsfc_code_and_says_so(monkeypatch):
     pairs = MatchIndex(s).query(d, top_k=2)
     assert pairs[0].supply_id == "mat"
     fields = pairs[0].matched_terms.fields
-    assert fields[1] == "NSFC E01 ↔ 材料科学与工程"
+    assert len(fields) == 2 and fields[1] == "NSFC E01 ↔ 材料科学与工程"
     assert fields[0].startswith("学科：材料科学与工程（推断 0.")
     p = float(fields[0].split("推断 ")[1].rstrip("）"))
     assert 0 < p <= 1
@@ -242,3 +242,23 @@ def test_stated_codes_keep_their_exact_levels():
     res = match([{"id": "d", "title": "x", "field_codes": ["E0804"]}], s, top_k=3)
     f = {p.supply_id: p.components["field"] for p in res[0].pairs}
     assert f == {"same": 1.0, "disc": E.DISC_STATED, "none": 0.0}
+
+
+def test_jobs_meet_a_pools_major_in_the_field_space_when_asked():
+    # A talent pool's 专业代码 and an opening's industry reach disciplines through the
+    # crosswalk; jobs compare fields only with a field weight (0 by default).
+    pools = [
+        {"id": "mat", "title": "2025届毕业生", "major_code": "080401"},
+        {"id": "cs", "title": "2025届毕业生", "major_code": "080901"},
+    ]
+    job = {"id": "j", "title": "工艺工程师", "industry_code": "C3130"}
+    assert "field" not in match([job], pools, kind="jobs", top_k=2)[0].pairs[0].components
+    res = match([job], pools, kind="jobs", weights={"field": 0.3}, top_k=2)[0].pairs
+    got = {p.supply_id: p for p in res}
+    assert got["mat"].components["field"] == pytest.approx(E.DISC_STATED)
+    assert got["cs"].components["field"] == 0.0
+    assert got["mat"].matched_terms.fields == (
+        "行业 31 ↔ 材料科学与工程",
+        "专业 080401 ↔ 材料科学与工程",
+    )
+    assert res[0].supply_id == "mat"
