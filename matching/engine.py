@@ -747,8 +747,9 @@ class _Fields:
             rel, cols, probs = self.disc.inferred([d.text for d in sub], [d.han for d in sub])
             top[guess, : cols.shape[1]] = cols
             top_p[guess, : probs.shape[1]] = probs
-            lift = sp.csr_matrix((np.ones(len(guess)), (guess, np.arange(len(guess)))),
-                                 shape=(n, len(guess)))
+            lift = sp.csr_matrix(
+                (np.ones(len(guess)), (guess, np.arange(len(guess)))), shape=(n, len(guess))
+            )
             disc = disc + lift @ rel
             has[guess] = True
         has |= stated
