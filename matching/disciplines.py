@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import zipfile
@@ -138,7 +139,8 @@ class DisciplineModel:
 
     def predict_proba(self, x: sp.csr_matrix) -> np.ndarray:
         """Softmax of the linear scores of a feature matrix, (records × classes)."""
-        z = np.asarray(x @ self._dense(), dtype=np.float64) + self.intercept
+        # float32 on both sides: a float64 matrix would make scipy copy the weights up.
+        z = np.asarray(x.astype(np.float32) @ self._dense(), dtype=np.float64) + self.intercept
         z -= z.max(axis=1, keepdims=True)
         np.exp(z, out=z)
         z /= z.sum(axis=1, keepdims=True)
@@ -159,9 +161,10 @@ def _unit(m: sp.csr_matrix) -> sp.csr_matrix:
 def _word_counts(texts, vocab: dict[str, int], n: int, width: int) -> sp.csr_matrix:
     lens = np.fromiter(map(len, texts), np.int64, n)
     total = int(lens.sum())
-    get = vocab.get
-    cols = np.fromiter((get(t, -1) for d in texts for t in d), np.int64, total)
-    vals = np.fromiter((v for d in texts for v in d.values()), np.float64, total)
+    cols = np.fromiter(
+        map(vocab.get, itertools.chain.from_iterable(texts), itertools.repeat(-1)), np.int64, total
+    )
+    vals = np.fromiter(itertools.chain.from_iterable(d.values() for d in texts), np.float64, total)
     rows = np.repeat(np.arange(n, dtype=np.int64), lens)
     keep = cols >= 0
     m = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(n, width))
