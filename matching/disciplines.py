@@ -119,10 +119,18 @@ class DisciplineModel:
         characters.
         """
         n = len(texts)
-        words = _word_counts(texts, self.vocab, n, self.n_features)
-        chars = _char_counts(hans, self.unigrams, self.bigrams, len(self.vocab), self.n_features)
-        idf = sp.diags(self.idf)
-        return (_unit(words @ idf) + _unit(chars @ idf)).tocsr()
+        parts = [
+            _word_counts(texts, self.vocab, n),
+            _char_counts(hans, self.unigrams, self.bigrams, len(self.vocab)),
+        ]
+        # tf-idf and a unit norm per block and record, on the arrays (no sparse products:
+        # one record, as a query has, would spend more on scipy's overhead than on the math).
+        for rows, cols, vals in parts:
+            vals *= self.idf[cols]
+            norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
+            vals /= np.maximum(norms[rows], 1e-12)
+        rows, cols, vals = (np.concatenate(x) for x in zip(*parts, strict=True))
+        return sp.csr_matrix((vals, (rows, cols)), shape=(n, self.n_features))
 
     def _dense(self) -> np.ndarray:
         # Sparse × dense is several times faster than sparse × sparse here; the dense
@@ -153,12 +161,8 @@ class DisciplineModel:
         return self.predict_proba(self.features(texts, hans))
 
 
-def _unit(m: sp.csr_matrix) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    return (sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m).tocsr()
-
-
-def _word_counts(texts, vocab: dict[str, int], n: int, width: int) -> sp.csr_matrix:
+def _word_counts(texts, vocab: dict[str, int], n: int):
+    """(rows, columns, weights) of the known terms (a record's terms are distinct)."""
     lens = np.fromiter(map(len, texts), np.int64, n)
     total = int(lens.sum())
     cols = np.fromiter(
@@ -167,18 +171,16 @@ def _word_counts(texts, vocab: dict[str, int], n: int, width: int) -> sp.csr_mat
     vals = np.fromiter(itertools.chain.from_iterable(d.values() for d in texts), np.float64, total)
     rows = np.repeat(np.arange(n, dtype=np.int64), lens)
     keep = cols >= 0
-    m = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(n, width))
-    m.sum_duplicates()
-    return m
+    return rows[keep], cols[keep], vals[keep]
 
 
-def _char_counts(hans, unigrams, bigrams, offset: int, width: int) -> sp.csr_matrix:
-    """Sublinear counts ``1 + ln(c)`` of known characters and character bigrams."""
+def _char_counts(hans, unigrams, bigrams, offset: int):
+    """(rows, columns, ``1 + ln(count)``) of the known characters and character bigrams."""
     n = len(hans)
     lens = np.fromiter(map(len, hans), np.int64, n)
     cps = np.frombuffer("".join(hans).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     rows = np.repeat(np.arange(n, dtype=np.int64), lens)
-    cols_parts, rows_parts = [], []
+    cols_parts, rows_parts = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     if len(unigrams) and len(cps):
         pos = np.minimum(np.searchsorted(unigrams, cps), len(unigrams) - 1)
         hit = unigrams[pos] == cps
@@ -191,13 +193,10 @@ def _char_counts(hans, unigrams, bigrams, offset: int, width: int) -> sp.csr_mat
         hit = same & (bigrams[pos] == keys)
         cols_parts.append(offset + len(unigrams) + pos[hit])
         rows_parts.append(rows[:-1][hit])
-    if not cols_parts:
-        return sp.csr_matrix((n, width))
     r, c = np.concatenate(rows_parts), np.concatenate(cols_parts)
-    m = sp.csr_matrix((np.ones(len(c)), (r, c)), shape=(n, width))
-    m.sum_duplicates()
-    m.data = 1.0 + np.log(m.data)
-    return m
+    width = offset + len(unigrams) + len(bigrams) + 1
+    keys, counts = np.unique(r * width + c, return_counts=True)
+    return keys // width, keys % width, 1.0 + np.log(counts)
 
 
 def char_keys(hans: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
