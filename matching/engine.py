@@ -734,9 +734,14 @@ class _Fields:
                     shape=(n, max(len(vocab), 1)),
                 )
             )
-        # Disciplines: stated through the crosswalk, else inferred by the shipped model.
+        # Disciplines: stated through the crosswalk, else inferred by the shipped model. The
+        # matrix is assembled from arrays in one go (a single query pays scipy per operation).
         stated = np.array([bool(d.links) for d in docs], bool)
-        disc = DISC_STATED * self.disc.stated([d.links for d in docs])
+        dindex = X.discipline_index()
+        r = [i for i, d in enumerate(docs) for _ in d.links]
+        c = [dindex[link.discipline] for d in docs for link in d.links]
+        rows_d, cols_d = [np.array(r, np.int64)], [np.array(c, np.int64)]
+        vals_d = [np.full(len(r), DISC_STATED)]
         top = np.full((n, FS.INFER_TOP), -1, np.int64)
         top_p = np.zeros((n, FS.INFER_TOP))
         guess = np.flatnonzero(~stated & np.array([bool(d.text or d.han) for d in docs], bool))
@@ -744,16 +749,19 @@ class _Fields:
             guess = guess[:0]  # no supply states a discipline: nothing to meet
         if len(guess):
             sub = [docs[i] for i in guess]
-            rel, cols, probs = self.disc.inferred([d.text for d in sub], [d.han for d in sub])
+            cols, probs = self.disc.inferred([d.text for d in sub], [d.han for d in sub])
             top[guess, : cols.shape[1]] = cols
             top_p[guess, : probs.shape[1]] = probs
-            lift = sp.csr_matrix(
-                (np.ones(len(guess)), (guess, np.arange(len(guess)))), shape=(n, len(guess))
-            )
-            disc = disc + lift @ rel
+            rows_d.append(np.repeat(guess, cols.shape[1]))
+            cols_d.append(cols.ravel())
+            vals_d.append((probs / np.maximum(probs[:, :1], 1e-12)).ravel())
             has[guess] = True
         has |= stated
-        return (out, disc.tocsr()), has, _DemandFields(out, disc, stated, inferred, top, top_p)
+        disc = sp.csr_matrix(
+            (np.concatenate(vals_d), (np.concatenate(rows_d), np.concatenate(cols_d))),
+            shape=(n, self.disc.width),
+        )
+        return (out, disc), has, _DemandFields(out, disc, stated, inferred, top, top_p)
 
     def pair_score(self, dvecs, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         levels, disc = dvecs

@@ -114,23 +114,13 @@ class DisciplineSpace:
         cols = [index[link.discipline] for ls in links for link in ls]
         return sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(links), self.width))
 
-    def inferred(
-        self, texts: Sequence, hans: Sequence[str]
-    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-        """Relative weights ``p / p_max`` of each record's ``INFER_TOP`` likeliest disciplines
-        (records × disciplines), and those disciplines' columns and probabilities
-        (records × INFER_TOP each), most likely first."""
+    def inferred(self, texts: Sequence, hans: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and probabilities (records × ``INFER_TOP`` each, most likely first) of each
+        record's likeliest disciplines; a record's relative weights are ``p / p[:, :1]``."""
         n = len(texts)
         if n == 0:
-            z = np.zeros((0, INFER_TOP))
-            return sp.csr_matrix((0, self.width)), z.astype(np.int64), z
+            return np.zeros((0, INFER_TOP), np.int64), np.zeros((0, INFER_TOP))
         p = self.model.infer_records(texts, hans)
         k = min(INFER_TOP, p.shape[1])
         top = np.argsort(-p, axis=1, kind="stable")[:, :k]
-        probs = np.take_along_axis(p, top, axis=1)
-        rel = probs / np.maximum(probs[:, :1], 1e-12)
-        cols = self.col[top]
-        m = sp.csr_matrix(
-            (rel.ravel(), (np.repeat(np.arange(n), k), cols.ravel())), shape=(n, self.width)
-        )
-        return m, cols, probs
+        return self.col[top], np.take_along_axis(p, top, axis=1)
