@@ -83,6 +83,7 @@ Examples
 's2'
 """
 
+from .disciplines import DisciplineModelError
 from .engine import MatchIndex, match, stderr_progress
 from .errors import InputFileError, InvalidRecordError, InvalidWeightsError, MatchingError
 from .records import (
@@ -101,6 +102,7 @@ from .text import normalize, tokenize
 
 __all__ = [
     "Capability",
+    "DisciplineModelError",
     "InputFileError",
     "InvalidRecordError",
     "InvalidWeightsError",
