@@ -48,11 +48,14 @@ Score
     Cosine of the two records' Chinese characters (sublinear counts, idf over the supplies;
     characters no supply has count in the demand's norm): meets partial and differently
     segmented words (小生产 / 生产, 大冶市 / 大冶) that whole tokens miss.
-``field`` (rd)
-    Shared NSFC code 1.0, same second level (``F02``) 0.6, same department letter 0.3; a demand
-    without codes gets up to 5 fields inferred by nearest centroid of the index's supplies
-    (cosine over words plus cosine over characters), each centroid mixed with the field's
-    name (shipped NSFC names, or the label itself).
+``field`` (rd; jobs when weighted)
+    The larger of two matches. Codes: shared NSFC code 1.0, same second level (``F02``) 0.6,
+    same department letter 0.3; a demand without codes gets up to 5 codes inferred by nearest
+    centroid of the index's supplies (words and characters, each centroid mixed with the
+    code's name). Disciplines (:mod:`matching.fieldspace`): stated codes, a need's industry
+    and a pool's major reach the 67 disciplines through the shipped crosswalk
+    (:mod:`matching.crosswalk`), 0.6 when shared; a demand stating none gets the shipped
+    model's likeliest disciplines (:mod:`matching.disciplines`), ``p / p_max`` each.
 ``mode`` (rd)
     Cooperation modes: same 1.0, related (委托开发/合作开发, 技术转让/技术许可,
     技术咨询/技术服务) 0.5.
@@ -89,6 +92,7 @@ Examples
 's2'
 """
 
+from .disciplines import DisciplineModelError
 from .engine import MatchIndex, match, stderr_progress
 from .errors import InputFileError, InvalidRecordError, InvalidWeightsError, MatchingError
 from .records import (
@@ -107,6 +111,7 @@ from .text import normalize, tokenize
 
 __all__ = [
     "Capability",
+    "DisciplineModelError",
     "InputFileError",
     "InvalidRecordError",
     "InvalidWeightsError",

@@ -46,7 +46,9 @@ import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 
+from . import crosswalk as X
 from . import documents as D
+from . import fieldspace as FS
 from . import relevance as R
 from . import terms as TM
 from . import text as T
@@ -79,6 +81,15 @@ FUZZY_TOKENS = 24
 #: exponent (4 was used before) bets everything on the first guess.
 INFER_TOP = 5
 INFER_GAMMA = 0.5
+#: Whether codes are also inferred by nearest centroid of the index's supplies (beside the
+#: shipped discipline model, see :class:`_Fields`).
+CENTROIDS = True
+#: Value of a discipline shared by two records that state it (through the crosswalk) without
+#: sharing an NSFC code prefix: a shared 一级学科, the level of a shared NSFC 2nd-level code.
+DISC_STATED = 0.6
+#: Whether a demand without stated disciplines gets the shipped model's (off: only the
+#: centroids infer its field, as before the model).
+DISC_INFERENCE = True
 _MAX_SHOWN = 10
 #: Shared terms shown per pair: the informative ones (:func:`matching.terms.is_noise`),
 #: heaviest first.
@@ -132,6 +143,7 @@ class _Doc:
     boost: float = 0.0
     lower_ok: bool = False  # a job that accepts degrees below its minimum education
     documents: list = field(default_factory=list)  # a capability's analysed documents
+    links: tuple = ()  # disciplines the stated codes reach (:func:`fieldspace.record_links`)
 
 
 def _merge(dst: dict[str, float], src: dict[str, float]) -> None:
@@ -237,6 +249,12 @@ def _analyse(rec: Any, policy_tags: Mapping[str, float]) -> _Doc:
                 (v for k, v in policy_tags.items() if T.normalize_short(k) in tags), default=0.0
             )
     doc.han = T.han_characters(*texts)
+    doc.links = FS.record_links(
+        field_codes=getattr(rec, "field_codes", ()),
+        industry_code=getattr(rec, "industry_code", None),
+        majors=getattr(rec, "majors", ()) or filter(None, [getattr(rec, "major_name", None)]),
+        major_code=getattr(rec, "major_code", None),
+    )
     if TF_K1 is not None:
         k = TF_K1
         # (k + 1)·c / (k + c) is 1 for c = 1, so only repeated features change.
@@ -605,17 +623,36 @@ def _onehot(lists: Sequence[Sequence[int]], width: int, vals=None) -> sp.csr_mat
     return sp.csr_matrix((data, (rows, cols)), shape=(len(lists), max(width, 1)))
 
 
-class _Fields:
-    """Research-field alignment: shared code 1.0, same NSFC 2nd level 0.6, same department 0.3.
+@dataclass(slots=True)
+class _DemandFields:
+    """What the field component knows of a block of demands (see :meth:`_Fields.demand_vectors`)."""
 
-    A demand without codes gets up to ``INFER_TOP`` fields inferred by nearest centroid: each
-    field's centroid is the mean unit tf-idf vector of the supplies that carry it (so the
-    classifier is learned from the supply side of the index at hand) plus, at
-    ``LABEL_WEIGHT``, the unit vector of the field's name (the shipped NSFC name of a code, or
-    the label itself when it is a name such as 材料科学与工程). This is done twice, over words
-    and over Chinese characters (:func:`matching.text.han_characters`), and the two cosine
-    similarities are added (the characters at ``CHAR_WEIGHT``): with a handful of supplies
-    per field, shared characters generalise where shared words are too rare.
+    levels: list  # per code level a (demands × codes) matrix
+    disc: sp.csr_matrix  # (demands × disciplines): stated indicator or inferred p / p_max
+    stated: np.ndarray  # whether each demand's disciplines are stated (else inferred)
+    inferred_codes: list[dict[str, float]]  # codes inferred by centroid, per demand
+    top: np.ndarray  # inferred disciplines' columns (demands × fieldspace.INFER_TOP)
+    top_p: np.ndarray  # and their probabilities
+
+
+class _Fields:
+    """Research-field alignment in two spaces: the records' own codes, and the disciplines.
+
+    **Codes**: shared code 1.0, same NSFC 2nd level (``E04``) 0.6, same department letter
+    0.3. A demand without codes gets up to ``INFER_TOP`` codes inferred by nearest centroid
+    (only codes that reach no discipline through the crosswalk, see ``cent_cols``):
+    each code's centroid is the mean unit tf-idf vector of the supplies that carry it plus, at
+    ``LABEL_WEIGHT``, the unit vector of the code's name (the shipped NSFC name, or the label
+    itself when it is a name), over words and, at ``CHAR_WEIGHT``, characters. This learns
+    from the index at hand, so it also serves codes no standard knows (an organisation's own
+    labels).
+
+    **Disciplines** (:mod:`matching.fieldspace`): a record's stated codes (NSFC, 一级学科, its
+    industry, a pool's major) reach disciplines through the shipped crosswalk; a demand with
+    none gets the shipped model's distribution (``p / p_max`` of its likeliest disciplines).
+    A supply is compared when it states something; a shared discipline between two stated
+    records is worth ``DISC_STATED`` (the level of a shared NSFC 2nd-level code), an inferred
+    one its relative weight. The component is the larger of the two spaces' values.
     """
 
     LEVELS = ((0, 1.0), (3, 0.6), (1, 0.3))  # (prefix length, 0 = whole code), score
@@ -629,14 +666,25 @@ class _Fields:
             idx = [[vocab.setdefault(k, len(vocab)) for k in ks] for ks in keys]
             self.maps.append(vocab)
             self.mats.append(_onehot(idx, len(vocab)))
-        self.has = np.array([bool(d.fields) for d in docs], bool)
+        self.disc = FS.DisciplineSpace()  # loads the model: a bad file fails here, named
+        self.links = [d.links for d in docs]
+        self.disc_mat = self.disc.stated(self.links).tocsr()
+        self.has = np.array([bool(d.fields) or bool(d.links) for d in docs], bool)
         self.codes = list(self.maps[0])
         self.centroids_t = self.char_centroids_t = None
-        if self.codes and self.has.sum() >= 2:
+        # Centroids infer only the codes that reach no discipline (an organisation's own
+        # labels): for the others the shipped model, trained on thousands of labelled texts,
+        # is the better judge than a mean over the few supplies that carry a code, and the
+        # two together did worse than the model alone (BENCHMARKS.md, issue 14).
+        self.cent_cols = np.array(
+            [k for k, c in enumerate(self.codes) if not X.field_code_links(c)], np.int64
+        )
+        with_own = self.mats[0][:, self.cent_cols].getnnz(axis=1) > 0
+        if CENTROIDS and len(self.cent_cols) and with_own.sum() >= 2:
             # A field's name is evidence of its own: a term of the name found in a demand
             # points to the field even when few supplies carry it.
             names = T.field_names()
-            label_text = [names.get(c, c) for c in self.codes]
+            label_text = [names.get(self.codes[k], self.codes[k]) for k in self.cent_cols]
             labels = space.vectorize([T.features(T.tokenize(x)) for x in label_text])[0]
             self.centroids_t = self._centroids(space.unit, labels)
             if CHAR_WEIGHT > 0:
@@ -645,8 +693,8 @@ class _Fields:
                 )
 
     def _centroids(self, unit_supplies, labels) -> sp.csr_matrix:
-        """(terms × codes): per code the unit mean of its supplies plus its name's vector."""
-        cent = _unit_rows((self.mats[0].T @ unit_supplies).tocsr())
+        """(terms × centroid codes): per code the unit mean of its supplies plus its name's."""
+        cent = _unit_rows((self.mats[0][:, self.cent_cols].T @ unit_supplies).tocsr())
         return _unit_rows(cent + LABEL_WEIGHT * _unit_rows(labels)).T.tocsr()
 
     @staticmethod
@@ -655,9 +703,10 @@ class _Fields:
             return list(codes)
         return sorted({c[:plen] for c in codes if _NSFC.match(c)})
 
-    def demand_vectors(self, docs: Sequence[_Doc], qw, qchars) -> tuple[list, np.ndarray, list]:
-        """Per level a (demands × codes) matrix, availability, and inferred codes per demand."""
-        has = np.zeros(len(docs), bool)
+    def demand_vectors(self, docs: Sequence[_Doc], qw, qchars):
+        """``(vectors, availability, _DemandFields)`` of a block of demands."""
+        n = len(docs)
+        has = np.zeros(n, bool)
         inferred: list[dict[str, float]] = [{} for _ in docs]
         sims = None
         if self.centroids_t is not None and any(not d.fields for d in docs):
@@ -688,25 +737,85 @@ class _Fields:
                     for t in top:
                         p = float((row[t] / best) ** INFER_GAMMA)
                         if p > 0.01:
+                            code = int(self.cent_cols[idx[t]])
                             rows.append(i)
-                            cols.append(int(idx[t]))
+                            cols.append(code)
                             vals.append(p)
-                            inferred[i][self.codes[idx[t]]] = p
+                            inferred[i][self.codes[code]] = p
                     has[i] = True
             out.append(
                 sp.csr_matrix(
                     (np.asarray(vals, np.float64), (rows, cols)),
-                    shape=(len(docs), max(len(vocab), 1)),
+                    shape=(n, max(len(vocab), 1)),
                 )
             )
-        return out, has, inferred
+        # Disciplines: stated through the crosswalk, else inferred by the shipped model. The
+        # matrix is assembled from arrays in one go (a single query pays scipy per operation).
+        stated = np.array([bool(d.links) for d in docs], bool)
+        dindex = X.discipline_index()
+        r = [i for i, d in enumerate(docs) for _ in d.links]
+        c = [dindex[link.discipline] for d in docs for link in d.links]
+        rows_d, cols_d = [np.array(r, np.int64)], [np.array(c, np.int64)]
+        vals_d = [np.full(len(r), DISC_STATED)]
+        top = np.full((n, FS.INFER_TOP), -1, np.int64)
+        top_p = np.zeros((n, FS.INFER_TOP))
+        guess = np.flatnonzero(~stated & np.array([bool(d.text or d.han) for d in docs], bool))
+        if not DISC_INFERENCE or self.disc_mat.nnz == 0:
+            guess = guess[:0]  # no supply states a discipline: nothing to meet
+        if len(guess):
+            sub = [docs[i] for i in guess]
+            cols, probs = self.disc.inferred([d.text for d in sub], [d.han for d in sub])
+            top[guess, : cols.shape[1]] = cols
+            top_p[guess, : probs.shape[1]] = probs
+            rows_d.append(np.repeat(guess, cols.shape[1]))
+            cols_d.append(cols.ravel())
+            vals_d.append((probs / np.maximum(probs[:, :1], 1e-12)).ravel())
+            has[guess] = True
+        has |= stated
+        disc = sp.csr_matrix(
+            (np.concatenate(vals_d), (np.concatenate(rows_d), np.concatenate(cols_d))),
+            shape=(n, self.disc.width),
+        )
+        return (out, disc), has, _DemandFields(out, disc, stated, inferred, top, top_p)
 
-    def pair_score(self, dvecs: list, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
-        best = np.zeros(len(ii))
-        for (_, s), dv, mat in zip(self.LEVELS, dvecs, self.mats, strict=True):
+    def pair_score(self, dvecs, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        levels, disc = dvecs
+        best = np.minimum(_pair_dot(disc, self.disc_mat, ii, jj), 1.0)
+        for (_, s), dv, mat in zip(self.LEVELS, levels, self.mats, strict=True):
             x = np.minimum(_pair_dot(dv, mat, ii, jj), 1.0) * s
             np.maximum(best, x, out=best)
         return best
+
+    def explain(self, dem: _DemandFields, i: int, j: int, d: _Doc, s: _Doc) -> list[str]:
+        """What the pair's field value rests on, for a reader: shared codes, centroid-inferred
+        codes (``E04(推断)``), and shared disciplines with how each side reached them
+        (``学科：材料科学与工程（推断 0.72）``, ``NSFC E01 ↔ 材料科学与工程``)."""
+        out: list[str] = []
+        inferred = dem.inferred_codes[i]
+        for code in s.fields:
+            if code in d.fields or any(
+                _NSFC.match(code) and _NSFC.match(c) and c[:3] == code[:3] for c in d.fields
+            ):
+                out.append(code)
+            elif code in inferred:
+                out.append(f"{code}(推断)")
+        s_links = {link.discipline: link for link in s.links}
+        if not s_links:
+            return out
+        if dem.stated[i]:
+            for link in d.links:
+                other = s_links.get(link.discipline)
+                if other is not None:
+                    out.append(link.label)
+                    if other.label != link.label:
+                        out.append(other.label)
+        else:
+            names = self.disc.names
+            for c, p in zip(dem.top[i].tolist(), dem.top_p[i].tolist(), strict=True):
+                if c >= 0 and names[c] in s_links:
+                    out.append(FS.inferred_label(names[c], p))
+                    out.append(s_links[names[c]].label)
+        return list(dict.fromkeys(out))
 
 
 # --------------------------------------------------------------------------- index
@@ -798,7 +907,10 @@ class MatchIndex:
         self.text = _Space([d.text for d in docs])
         self._term_array = np.array(self.text.terms + [""], dtype=object)
         self.chars = _Chars(docs)
-        self.fields = _Fields(docs, self.text, self.chars) if self.kind == "rd" else None
+        # Jobs compare fields (a pool's major, an opening's majors and industry) only when
+        # the index's weights ask for it.
+        with_fields = self.kind == "rd" or self.weights.field > 0
+        self.fields = _Fields(docs, self.text, self.chars) if with_fields else None
         self.skills = _Space([d.skills for d in docs]) if self.kind == "jobs" else None
         self.documents = (
             D.DocumentIndex([d.documents for d in docs], _Space)
@@ -1185,15 +1297,8 @@ class MatchIndex:
         # A major is matched by the pool's own major only (see _major_matches).
         majors = tuple(m for m in d.major_names if self._major_matches(m, s))
         fields: list[str] = []
-        if self.fields is not None and "field" in comps and s.fields:
-            inferred = prep["fields"][2][i]
-            for code in s.fields:
-                if code in d.fields or any(
-                    _NSFC.match(code) and _NSFC.match(c) and c[:3] == code[:3] for c in d.fields
-                ):
-                    fields.append(code)
-                elif code in inferred:
-                    fields.append(f"{code}(推断)")
+        if self.fields is not None and "field" in comps and (s.fields or s.links):
+            fields = self.fields.explain(prep["fields"][2], i, j, d, s)
         return MatchedTerms(
             keywords=keywords,
             skills=skills[:_MAX_SHOWN],

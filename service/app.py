@@ -186,6 +186,11 @@ def create_app(
     With ``run_worker`` the app also runs one background worker for matching runs in its own
     event loop (``duijie serve`` does this by default; ``duijie worker`` runs more elsewhere).
     """
+    # The shipped discipline model is read now: a missing or corrupt file stops the start with
+    # a DisciplineModelError naming it, rather than failing the first match.
+    from matching.disciplines import default_model
+
+    default_model()
 
     @asynccontextmanager
     async def db_pool(app: Litestar) -> AsyncIterator[None]:

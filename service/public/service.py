@@ -302,9 +302,7 @@ def explain(
         shown = []
         for v in values[:5]:
             if k == "fields":
-                inferred = v.endswith("(推断)")
-                code = v.removesuffix("(推断)")
-                shown.append(names.field_name(code) + ("（推断）" if inferred else ""))
+                shown.append(names.matched_field_term(v))
             else:
                 shown.append(v)
         terms.append(

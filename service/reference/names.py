@@ -11,6 +11,7 @@ is shown by the name the record already carries (``major_name``), with its code 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -139,6 +140,39 @@ def field_name(code: str | None) -> str:
         return ""
     n = field(code)
     return n.name if n else code
+
+
+_CROSSWALK_TERM = re.compile(r"^(NSFC|行业|专业|学科) ([0-9A-Za-z]+) ↔ (.+)$")
+
+
+def matched_field_term(term: str) -> str:
+    """A matched research-field term of the engine as a person reads it: a code by its name
+    (``B06`` → 化学工程及工业化学, ``B06(推断)`` → 化学工程及工业化学（推断）), a crosswalk link by
+    the name of the code it starts from (``NSFC E01 ↔ 材料科学与工程`` → 金属材料 ↔ 材料科学与工程,
+    ``行业 31 ↔ 冶金工程`` → 黑色金属冶炼和压延加工业 ↔ 冶金工程); a discipline term
+    (``学科：材料科学与工程（推断 0.72）``) is already words and stays as it is.
+
+    >>> matched_field_term("学科：材料科学与工程（推断 0.72）")
+    '学科：材料科学与工程（推断 0.72）'
+    >>> matched_field_term("学科 0805 ↔ 材料科学与工程")
+    '材料科学与工程'
+    """
+    m = _CROSSWALK_TERM.match(term)
+    if m:
+        kind, code, target = m.groups()
+        if kind == "NSFC":
+            name = field_name(code)
+        elif kind == "行业":
+            name = industry_name(code)
+        elif kind == "学科":
+            return target  # a 一级学科 code of the discipline itself
+        else:
+            name = f"专业 {code}"  # a major class: no major catalogue ships with Duijie
+        return f"{name} ↔ {target}"
+    code = term.removesuffix("(推断)")
+    if code != term:
+        return field_name(code) + "（推断）"
+    return field_name(term) if field(term) is not None else term
 
 
 def major_name(code: str | None, carried: str | None = None) -> str:

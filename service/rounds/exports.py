@@ -24,13 +24,10 @@ TABLES = {"ranked": "排序结果", "assignment": "配对结果", "schedule": "�
 
 def _terms(matched: dict[str, list[str]]) -> str:
     # Research fields are named, not coded: B0609 → 能源化工, B06(推断) → 化学工程及工业化学（推断）.
-    from service.reference.names import field_name
+    from service.reference.names import matched_field_term
 
     def shown(kind: str, term: str) -> str:
-        if kind != "fields":
-            return term
-        code = term.removesuffix("(推断)")
-        return field_name(code) + ("（推断）" if code != term else "")
+        return matched_field_term(term) if kind == "fields" else term
 
     return "、".join(shown(k, t) for k, values in matched.items() for t in values)
 

@@ -141,14 +141,15 @@ def test_fields_exact_hierarchy_and_inferred():
     res = match([{"id": "x", "title": "高分子", "field_codes": ["E0301"]}], s, top_k=4)
     f = {p.supply_id: p.components["field"] for p in res[0].pairs}
     assert f == {"a": 1.0, "b": 0.6, "c": 0.3, "d": 0.0}
-    # Without codes, the field is inferred from supply centroids.
+    # Without codes, a code that reaches no discipline (an organisation's own label) is
+    # inferred from supply centroids.
     s2 = [
-        {"id": "m1", "title": "煤层气抽采", "field_codes": ["E04"]},
-        {"id": "m2", "title": "瓦斯抽采 煤层气", "field_codes": ["E04"]},
-        {"id": "b1", "title": "锂电池正极", "field_codes": ["B05"]},
+        {"id": "m1", "title": "煤层气抽采", "field_codes": ["K1"]},
+        {"id": "m2", "title": "瓦斯抽采 煤层气", "field_codes": ["K1"]},
+        {"id": "b1", "title": "锂电池正极", "field_codes": ["K2"]},
     ]
     top = match([{"id": "x", "title": "煤层气开发"}], s2, top_k=3)[0].pairs
-    assert top[0].matched_terms.fields == ("E04(推断)",)
+    assert top[0].matched_terms.fields == ("K1(推断)",)
     assert top[-1].supply_id == "b1" and top[-1].components["field"] == 0.0
 
 

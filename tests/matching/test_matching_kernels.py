@@ -151,13 +151,14 @@ def test_repeated_terms_saturate():
 
 
 def test_field_names_inform_inference(monkeypatch):
-    # Only a supply of another field mentions 食品; the name of the field 食品科学与工程 (a label
-    # that is itself a name) adds the term to that field's centroid, so it is inferred too.
+    # Only a supply of another field mentions 食品; the name of the field 食品工艺 (an own label
+    # outside the crosswalk, which is itself a name) adds the term to that field's centroid,
+    # so it is inferred too.
     assert field_names()["E04"] == "冶金与矿业"
     s = [
-        {"id": "f", "title": "发酵乳品质控制", "field_codes": ["食品科学与工程"]},
-        {"id": "b", "title": "食品包装用锂电池", "field_codes": ["B05"]},
-        {"id": "c", "title": "煤层气抽采", "field_codes": ["E04"]},
+        {"id": "f", "title": "发酵乳品质控制", "field_codes": ["食品工艺"]},
+        {"id": "b", "title": "食品包装用锂电池", "field_codes": ["K5"]},
+        {"id": "c", "title": "煤层气抽采", "field_codes": ["K4"]},
     ]
     d = {"id": "d", "title": "食品"}
 
@@ -169,16 +170,16 @@ def test_field_names_inform_inference(monkeypatch):
         return {p.supply_id: p.matched_terms.fields for p in pairs}
 
     without, with_names = inferred(0.0), inferred(0.3)
-    assert without["f"] == () and without["b"] == ("B05(推断)",)
-    assert with_names["f"] == ("食品科学与工程(推断)",)
+    assert without["f"] == () and without["b"] == ("K5(推断)",)
+    assert with_names["f"] == ("食品工艺(推断)",)
 
 
 def test_shared_characters_infer_a_field(monkeypatch):
     # The demand shares no word with either supply (钢桥 / 桥梁, 钢结构), only the characters
     # 钢 and 桥, so only the character-level similarity can infer the bridge field.
     s = [
-        {"id": "bridge", "title": "桥梁钢结构焊接", "field_codes": ["E0801"]},
-        {"id": "gas", "title": "煤层气抽采", "field_codes": ["E0404"]},
+        {"id": "bridge", "title": "桥梁钢结构焊接", "field_codes": ["K0801"]},
+        {"id": "gas", "title": "煤层气抽采", "field_codes": ["K0404"]},
     ]
     d = {"id": "d", "title": "钢桥检测"}
     assert not set(tokenize("钢桥检测")) & set(tokenize("桥梁钢结构焊接"))
@@ -189,7 +190,7 @@ def test_shared_characters_infer_a_field(monkeypatch):
 
     assert inferred(0.0)["bridge"] == ()
     with_chars = inferred(1.0)
-    assert with_chars["bridge"] == ("E0801(推断)",) and with_chars["gas"] == ()
+    assert with_chars["bridge"] == ("K0801(推断)",) and with_chars["gas"] == ()
 
 
 def test_parallel_path_equals_serial(monkeypatch):

@@ -104,6 +104,19 @@ export function codeSpan(kind, code, cls = 'code-name') {
   return span;
 }
 
+// A matched research-field term: a code (B06, B06(推断)) by its name; a crosswalk link
+// ("NSFC E01 ↔ 材料科学与工程", "行业 31 ↔ 冶金工程") by the name of the code it starts from;
+// discipline terms ("学科：材料科学与工程（推断 0.72）") are words already. Same rule as
+// service.reference.names.matched_field_term for exports and public pages.
+export function fieldTermSpan(term) {
+  const m = /^(NSFC|行业|专业|学科) ([0-9A-Za-z]+) ↔ (.+)$/.exec(String(term));
+  if (!m) return String(term).includes('：') ? el('span', {}, String(term)) : codeSpan('field', term);
+  const [, kind, code, target] = m;
+  if (kind === '学科') return el('span', {}, target);
+  if (kind === '专业') return el('span', {}, `专业 ${code} ↔ ${target}`);
+  return el('span', {}, codeSpan(kind === 'NSFC' ? 'field' : 'industry', code), ` ↔ ${target}`);
+}
+
 // --- type-ahead picker ------------------------------------------------------------------------
 
 // Turns a comma-separated code input into a picker: typing a name or a code prefix lists matches
@@ -193,7 +206,7 @@ export function matchedChips(matched, chip) {
     if (!terms || !terms.length) continue;
     parts.push(labelSpan('matched', category, '：', 'muted small'));
     for (const term of terms) {
-      parts.push(category === 'fields' ? chip(codeSpan('field', term), 'hit') : chip(term, 'hit'));
+      parts.push(category === 'fields' ? chip(fieldTermSpan(term), 'hit') : chip(term, 'hit'));
     }
   }
   return parts;
