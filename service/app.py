@@ -202,7 +202,7 @@ def create_app(
             return
         import asyncio
 
-        from service.worker import Worker
+        from service.rounds.worker import Worker
 
         worker = Worker(app.state.pool)
         task = asyncio.create_task(worker.run_forever())
