@@ -48,7 +48,7 @@ from service.domain.access import public_row
 from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, Forbidden, NotFound
 from service.notifications import notify
-from service.recommend import as_demand, as_supply
+from service.rounds.records import as_demand, as_supply
 from service.rounds.schemas import ApplicationCreate
 
 MAX_QUESTIONS = 20
