@@ -12,7 +12,7 @@ import msgspec
 from matching.errors import InvalidWeightsError
 from matching.records import resolve_weights
 from service.auth import STAFF, Principal, audit, require_org, require_role
-from service.challenges.service import check_application
+from service.challenges.applications import check_application
 from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, NotFound
 from service.reference import normalize_field_code, normalize_industry_code
