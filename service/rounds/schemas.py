@@ -8,11 +8,16 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+import graph
 from service.domain.types import City, Code, EnterpriseTag, Id, LongText, ShortText, Title, Yuan
 
 RoundKind = Literal["open_challenge", "recruitment_fair"]
 RoundState = Literal["draft", "open", "matching", "review", "published", "closed"]
-Method = Literal["optimal", "stable", "fair"]
+# A round assigns: every method graph registers except ``ranked`` (top-k lists per demand that
+# ignore supply capacities). migrations/0003's CHECK on rounds.method is compared with this in
+# tests/test_round_methods.py.
+ROUND_METHODS: tuple[str, ...] = tuple(m for m in graph.methods() if m != "ranked")
+Method = Literal[ROUND_METHODS]  # type: ignore[valid-type]
 RunState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 Side = Literal["demand", "supply"]
 Response = Literal["accepted", "declined"]
