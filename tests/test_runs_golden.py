@@ -1,7 +1,11 @@
 """Stored run results of two fixed rounds are byte-identical to those main stored before the
 issue #16 refactor (tests/data/run_golden.json, written by this test on main's commit with
 ``DUIJIE_WRITE_GOLDEN=1``): the snapshot, the run's items, candidates, unmatched demands and
-summary, every column but timestamps."""
+summary, every column but timestamps.
+
+A deliberate change of the engine's scores (matching/) or of what a snapshot holds changes this
+file too: regenerate it then (``DUIJIE_WRITE_GOLDEN=1 pytest tests/test_runs_golden.py``) and
+say so in the commit; a refactor must leave it as it is."""
 
 import json
 import os
