@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from service.app import create_pool  # noqa: E402
 from service.db.migrate import migrate  # noqa: E402
 from service.reference import CITIES, credit_code_check_char  # noqa: E402
-from service.worker import Worker  # noqa: E402
+from service.rounds.worker import Worker  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "csl_papers_dev.jsonl"
 FIELDS = ["B06", "E03", "E04", "F02", "F03", "C20", "H28", "B07", "E01", "E02"]

@@ -33,7 +33,7 @@ from service.api.social import TAGS as SOCIAL_TAGS
 from service.auth import web as auth_web
 from service.errors import EXCEPTION_HANDLERS, Unavailable
 from service.notifications import mailer
-from service.recommend import Recommender
+from service.recommend.service import Recommender
 from service.web import WEB_ROUTES
 from service.web.docs import LocalSwaggerPlugin
 
@@ -208,7 +208,7 @@ def create_app(
             return
         import asyncio
 
-        from service.worker import Worker
+        from service.rounds.worker import Worker
 
         worker = Worker(app.state.pool)
         task = asyncio.create_task(worker.run_forever())

@@ -168,7 +168,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from service.app import create_pool
     from service.notifications.mailer import Mailer
-    from service.worker import Worker
+    from service.rounds.worker import Worker
 
     target = _target()
     asyncio.run(_migrate(target.dsn))

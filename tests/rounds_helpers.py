@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from service.app import create_pool
-from service.worker import Worker
+from service.rounds.worker import Worker
 from tests.factories import capability, enterprise, job, need, talent_pool, university
 
 

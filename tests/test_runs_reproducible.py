@@ -71,7 +71,7 @@ async def test_stored_snapshot_reproduces_stored_results(client, empty_db):
 async def test_cancelling_a_running_run(client, empty_db):
     from service.app import create_pool
     from service.rounds import repository as repo
-    from service.worker import Worker
+    from service.rounds.worker import Worker
 
     await open_challenge_world(client)
     rid = (await client.post("/api/rounds", json={

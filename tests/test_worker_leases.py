@@ -6,7 +6,7 @@ import asyncio
 
 from service.app import create_pool
 from service.rounds import repository as repo
-from service.worker import Worker
+from service.rounds.worker import Worker
 from tests.rounds_helpers import open_challenge_world
 
 

@@ -11,7 +11,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from service.auth import Principal
-from service.recommend import DIRECTIONS, Recommendations
+from service.recommend.schemas import Recommendations
+from service.recommend.service import DIRECTIONS
 
 TopK = Annotated[int, QueryParameter(ge=1, le=50, description="返回条数，1–50")]
 SUMMARY = {

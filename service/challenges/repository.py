@@ -317,3 +317,59 @@ async def agenda(
         """,
         org_id, round_id,
     )  # fmt: skip
+
+
+# --- rows the rules read ---------------------------------------------------------------------------
+
+
+async def need_row(conn: asyncpg.Connection, need_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM rd_needs WHERE id = $1", need_id)
+
+
+async def capability_row(conn: asyncpg.Connection, cap_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM capabilities WHERE id = $1", cap_id)
+
+
+async def lock_pairing(conn: asyncpg.Connection, pairing_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM pairings WHERE id = $1 FOR UPDATE", pairing_id)
+
+
+async def application_for_pair(
+    conn: asyncpg.Connection, round_id: int, need_id: int, capability_id: int
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM applications WHERE round_id = $1 AND need_id = $2 AND capability_id = $3",
+        round_id, need_id, capability_id,
+    )  # fmt: skip
+
+
+async def undecided_applications(
+    conn: asyncpg.Connection,
+    round_id: int,
+    direction: str,
+    target: str,
+    target_id: int,
+    except_id: int | None,
+) -> list[asyncpg.Record]:
+    """Active applications of ``direction`` to the same target (``target`` is the column,
+    ``need_id`` or ``capability_id``, from code) that no live pairing of the round holds."""
+    if target not in ("need_id", "capability_id"):
+        raise ValueError(target)
+    return await conn.fetch(
+        f"""
+        SELECT a.id FROM applications a
+        WHERE a.round_id = $1 AND a.direction = $2 AND a.{target} = $3
+          AND a.status IN ('submitted', 'shortlisted') AND a.id IS DISTINCT FROM $4
+          AND NOT EXISTS (SELECT 1 FROM pairings q WHERE q.round_id = a.round_id
+                AND q.demand_id = a.need_id AND q.supply_id = a.capability_id
+                AND 'declined' NOT IN (q.demand_response, q.supply_response))
+        """,
+        round_id, direction, target_id, except_id,
+    )  # fmt: skip
+
+
+async def midterm_date(conn: asyncpg.Connection, pairing_id: int):
+    return await conn.fetchval(
+        "SELECT held_on FROM pairing_milestones WHERE pairing_id = $1 AND kind = 'midterm_check'",
+        pairing_id,
+    )

@@ -62,7 +62,7 @@ LABELS: dict[str, dict[str, Label]] = {
         "failed": _l("失败", "计算出错，可查看原因后重新运行"),
         "cancelled": _l("已取消", "运行被取消，没有产生结果"),
     },
-    # Progress stages a run reports (service/worker.py, service/rounds/pipeline.py).
+    # Progress stages a run reports (service/rounds/worker.py, service/rounds/pipeline.py).
     "stage": {
         "snapshot": _l("读取数据", "读取本轮参与的需求与供给"),
         "claimed": _l("已开始", "后台计算进程已接手"),

@@ -14,7 +14,7 @@ from service.auth import Principal
 from service.errors import Conflict, NotFound
 from service.rounds import repository as repo
 from service.rounds import schedule
-from service.rounds.service import get_round, staff
+from service.rounds.rounds import get_round, staff
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESPONSES = {"pending": "待答复", "accepted": "接受", "declined": "婉拒"}

@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from service.domain.access import APPROVED_OWNER, reviewed_clause
+from service.rounds.schemas import (
+    CandidateRow,
+    QueuedRunParams,
+    RunItem,
+    RunSummary,
+    Snapshot,
+    UnmatchedRow,
+)
 
 # Per round kind: the demand and supply tables, the city column, and which scope criteria apply.
 SIDES: dict[str, dict[str, dict[str, Any]]] = {
@@ -48,6 +57,15 @@ async def update_round(conn: asyncpg.Connection, round_id: int, v: dict[str, Any
     cols = list(v)
     sets = ", ".join(f"{c} = ${i}" for i, c in enumerate(cols, start=2))
     await conn.execute(f"UPDATE rounds SET {sets} WHERE id = $1", round_id, *v.values())
+
+
+async def set_state_from(
+    conn: asyncpg.Connection, round_id: int, from_state: str, to_state: str
+) -> None:
+    """Move the round to ``to_state`` only if it is still in ``from_state``."""
+    await conn.execute(
+        "UPDATE rounds SET state = $3 WHERE id = $1 AND state = $2", round_id, from_state, to_state
+    )
 
 
 async def fetch_round(
@@ -189,6 +207,12 @@ async def list_applications(
     )  # fmt: skip
 
 
+async def need_owners(conn: asyncpg.Connection, need_ids: list[int]) -> dict[int, int]:
+    """Each R&D need's owning organization."""
+    rows = await conn.fetch("SELECT id, owner_id FROM rd_needs WHERE id = ANY($1)", need_ids)
+    return {r["id"]: r["owner_id"] for r in rows}
+
+
 # --- constraints -------------------------------------------------------------------------------
 
 
@@ -217,18 +241,19 @@ async def delete_constraint(
     return status.endswith(" 1")
 
 
-async def list_constraints(conn: asyncpg.Connection, round_id: int) -> list[asyncpg.Record]:
+async def pairing_answers(conn: asyncpg.Connection, round_id: int) -> list[asyncpg.Record]:
+    """Both sides' answers to every pairing of the round (they become pins and forbids)."""
     return await conn.fetch(
-        "SELECT demand_id, supply_id, kind, reason, created_at FROM round_constraints "
-        "WHERE round_id = $1 ORDER BY created_at, demand_id, supply_id",
+        "SELECT demand_id, supply_id, demand_response, supply_response FROM pairings"
+        " WHERE round_id = $1",
         round_id,
     )
 
 
-async def declined_pairs(conn: asyncpg.Connection, round_id: int) -> list[asyncpg.Record]:
+async def list_constraints(conn: asyncpg.Connection, round_id: int) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT demand_id, supply_id, demand_response, supply_response FROM pairings "
-        "WHERE round_id = $1 AND 'declined' IN (demand_response, supply_response)",
+        "SELECT demand_id, supply_id, kind, reason, created_at FROM round_constraints "
+        "WHERE round_id = $1 ORDER BY created_at, demand_id, supply_id",
         round_id,
     )
 
@@ -240,12 +265,17 @@ RUN_COLUMNS = """id, round_id, state, stage, percent, params, seed, summary, att
 
 
 async def insert_run(
-    conn: asyncpg.Connection, round_id: int, params: dict[str, Any], seed: int
+    conn: asyncpg.Connection, round_id: int, params: QueuedRunParams, seed: int
 ) -> asyncpg.Record:
     return await conn.fetchrow(
         f"INSERT INTO runs (round_id, params, seed) VALUES ($1, $2, $3) RETURNING {RUN_COLUMNS}",
         round_id, params, seed,
     )  # fmt: skip
+
+
+async def notify_run_queued(conn: asyncpg.Connection, run_id: int) -> None:
+    """Wake the workers (they LISTEN on ``duijie_runs``) when the transaction commits."""
+    await conn.execute("SELECT pg_notify('duijie_runs', $1)", str(run_id))
 
 
 async def fetch_run(conn: asyncpg.Connection, run_id: int) -> asyncpg.Record | None:
@@ -256,6 +286,23 @@ async def list_runs(conn: asyncpg.Connection, round_id: int) -> list[asyncpg.Rec
     return await conn.fetch(
         f"SELECT {RUN_COLUMNS} FROM runs WHERE round_id = $1 ORDER BY id DESC LIMIT 100", round_id
     )
+
+
+async def lock_run(conn: asyncpg.Connection, run_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM runs WHERE id = $1 FOR UPDATE", run_id)
+
+
+async def cancel_queued_run(conn: asyncpg.Connection, run_id: int) -> None:
+    await conn.execute(
+        "UPDATE runs SET state = 'cancelled', stage = 'cancelled', finished_at = now(), "
+        "cancel_requested = true WHERE id = $1",
+        run_id,
+    )
+
+
+async def request_cancel(conn: asyncpg.Connection, run_id: int) -> None:
+    """Ask the worker running it to stop (it checks between stages and before storing)."""
+    await conn.execute("UPDATE runs SET cancel_requested = true WHERE id = $1", run_id)
 
 
 async def latest_succeeded_run(conn: asyncpg.Connection, round_id: int) -> int | None:
@@ -319,7 +366,7 @@ async def finish_run(
     worker_id: str,
     state: str,
     error: str | None = None,
-    summary: dict[str, Any] | None = None,
+    summary: RunSummary | None = None,
 ) -> bool:
     status = await conn.execute(
         """
@@ -332,24 +379,25 @@ async def finish_run(
     return status.endswith(" 1")
 
 
-async def store_snapshot(conn: asyncpg.Connection, run_id: int, snapshot: dict[str, Any]) -> None:
+async def store_snapshot(conn: asyncpg.Connection, run_id: int, snapshot: Snapshot) -> None:
     await conn.execute("UPDATE runs SET input_snapshot = $2 WHERE id = $1", run_id, snapshot)
 
 
-async def fetch_snapshot(conn: asyncpg.Connection, run_id: int) -> dict[str, Any] | None:
-    return await conn.fetchval("SELECT input_snapshot FROM runs WHERE id = $1", run_id)
+async def cancel_requested(conn: asyncpg.Connection, run_id: int) -> bool:
+    """Whether the run was asked to stop, under the run's row lock (which cancel_run takes too)."""
+    return await conn.fetchval("SELECT cancel_requested FROM runs WHERE id = $1 FOR UPDATE", run_id)
 
 
 async def store_results(
     conn: asyncpg.Connection,
     run_id: int,
-    items: list[tuple],
-    candidates: list[dict[str, Any]],
-    unmatched: list[dict[str, Any]],
+    items: list[RunItem],
+    candidates: list[CandidateRow],
+    unmatched: list[UnmatchedRow],
 ) -> None:
     await conn.copy_records_to_table(
         "run_items",
-        records=[(run_id, *item) for item in items],
+        records=[(run_id, *msgspec.structs.astuple(item)) for item in items],
         columns=["run_id", "side", "item_id", "title", "org_id", "org_name", "city",
                  "industry_code", "tags", "is_challenge"],
     )  # fmt: skip
@@ -357,9 +405,9 @@ async def store_results(
         "run_candidates",
         records=[
             (
-                run_id, c["demand_id"], c["supply_id"], c["rank"], c["score"], c["components"],
-                c["matched_terms"], c["applied"], c["chosen"], c["pinned"], c["forbidden"], c["reason"],
-                c.get("weak", False),
+                run_id, c.demand_id, c.supply_id, c.rank, c.score, c.components,
+                c.matched_terms, c.applied, c.chosen, c.pinned, c.forbidden, c.reason,
+                c.weak,
             )
             for c in candidates
         ],
@@ -368,7 +416,7 @@ async def store_results(
     )  # fmt: skip
     await conn.copy_records_to_table(
         "run_unmatched",
-        records=[(run_id, u["demand_id"], u["reasons"]) for u in unmatched],
+        records=[(run_id, u.demand_id, u.reasons) for u in unmatched],
         columns=["run_id", "demand_id", "reasons"],
     )
 
@@ -385,6 +433,26 @@ async def run_candidates(
         "AND ($2::bigint[] IS NULL OR demand_id = ANY($2)) ORDER BY demand_id, rank",
         run_id, demand_ids,
     )  # fmt: skip
+
+
+async def chosen_pairs(conn: asyncpg.Connection, run_id: int) -> list[asyncpg.Record]:
+    """The run's chosen pairs with both sides' organizations (what publishing turns into pairings)."""
+    return await conn.fetch(
+        """
+        SELECT c.demand_id, c.supply_id, c.score, di.org_id AS demand_org, si.org_id AS supply_org
+        FROM run_candidates c
+        JOIN run_items di ON di.run_id = c.run_id AND di.side = 'demand' AND di.item_id = c.demand_id
+        JOIN run_items si ON si.run_id = c.run_id AND si.side = 'supply' AND si.item_id = c.supply_id
+        WHERE c.run_id = $1 AND c.chosen
+        """,
+        run_id,
+    )
+
+
+async def chosen_scores(conn: asyncpg.Connection, run_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT demand_id, score FROM run_candidates WHERE run_id = $1 AND chosen", run_id
+    )
 
 
 async def run_unmatched(conn: asyncpg.Connection, run_id: int) -> list[asyncpg.Record]:
@@ -421,6 +489,99 @@ async def fetch_pairing(
     if lock:
         await conn.execute("SELECT 1 FROM pairings WHERE id = $1 FOR UPDATE", pairing_id)
     return await conn.fetchrow(PAIRING_SELECT + " WHERE p.id = $1", pairing_id)
+
+
+async def drop_unanswered_pairings(
+    conn: asyncpg.Connection, round_id: int, keep: list[tuple[int, int]]
+) -> None:
+    """Delete the round's pairings nobody answered, except the ``keep`` (demand, supply) pairs."""
+    await conn.execute(
+        """
+        DELETE FROM pairings WHERE round_id = $1
+          AND demand_response = 'pending' AND supply_response = 'pending'
+          AND (demand_id, supply_id) NOT IN (SELECT * FROM unnest($2::bigint[], $3::bigint[]))
+        """,
+        round_id, [k[0] for k in keep], [k[1] for k in keep],
+    )  # fmt: skip
+
+
+async def upsert_pairings(
+    conn: asyncpg.Connection, round_id: int, run_id: int, chosen: list[asyncpg.Record]
+) -> None:
+    """One pairing per chosen pair (rows of :func:`chosen_pairs`), in one round trip
+    (executemany pipelines them), not one per pair."""
+    await conn.executemany(
+        """
+        INSERT INTO pairings (round_id, run_id, demand_id, supply_id, demand_org_id, supply_org_id, score)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (round_id, demand_id, supply_id)
+        DO UPDATE SET run_id = EXCLUDED.run_id, score = EXCLUDED.score
+        """,
+        [
+            (round_id, run_id, r["demand_id"], r["supply_id"], r["demand_org"], r["supply_org"], r["score"])
+            for r in chosen
+        ],
+    )  # fmt: skip
+
+
+async def set_response(
+    conn: asyncpg.Connection, pairing_id: int, column: str, response: str
+) -> None:
+    """``column`` is ``demand_response`` or ``supply_response`` (from code, never from input)."""
+    if column not in ("demand_response", "supply_response"):
+        raise ValueError(column)
+    await conn.execute(f"UPDATE pairings SET {column} = $2 WHERE id = $1", pairing_id, response)
+
+
+async def cancel_meeting_if_no_live_pairing(
+    conn: asyncpg.Connection, round_id: int, enterprise_id: int, university_id: int
+) -> None:
+    """The fair meeting of these two organizations goes unless another pairing needs it."""
+    await conn.execute(
+        """
+        UPDATE meetings m SET state = 'cancelled', note = '一方婉拒配对'
+        WHERE m.round_id = $1 AND m.enterprise_id = $2 AND m.university_id = $3
+          AND NOT EXISTS (
+            SELECT 1 FROM pairings p WHERE p.round_id = $1 AND p.demand_org_id = $2
+              AND p.supply_org_id = $3 AND 'declined' NOT IN (p.demand_response, p.supply_response)
+          )
+        """,
+        round_id, enterprise_id, university_id,
+    )  # fmt: skip
+
+
+async def set_outcome(
+    conn: asyncpg.Connection,
+    pairing_id: int,
+    outcome: str,
+    contract_amount: Any,
+    hires: int | None,
+    contract_date: Any,
+) -> None:
+    await conn.execute(
+        "UPDATE pairings SET outcome = $2, contract_amount = $3, hires = $4, contract_date = $5"
+        " WHERE id = $1",
+        pairing_id, outcome, contract_amount, hires, contract_date,
+    )  # fmt: skip
+
+
+async def pairing_counts(conn: asyncpg.Connection, round_id: int) -> asyncpg.Record:
+    """The round's pairings counted by answer and by outcome."""
+    return await conn.fetchrow(
+        """
+        SELECT count(*) AS pairings,
+               count(*) FILTER (WHERE demand_response = 'accepted' AND supply_response = 'accepted') AS both_accepted,
+               count(*) FILTER (WHERE 'declined' IN (demand_response, supply_response)) AS declined,
+               count(*) FILTER (WHERE demand_response = 'pending' OR supply_response = 'pending') AS pending,
+               count(*) FILTER (WHERE outcome = 'meeting_held') AS meeting_held,
+               count(*) FILTER (WHERE outcome = 'contract_signed') AS contract_signed,
+               coalesce(sum(contract_amount) FILTER (WHERE outcome = 'contract_signed'), 0)::bigint AS contract_amount,
+               count(*) FILTER (WHERE outcome = 'hired') AS hired,
+               coalesce(sum(hires) FILTER (WHERE outcome = 'hired'), 0)::bigint AS hires
+        FROM pairings WHERE round_id = $1
+        """,
+        round_id,
+    )
 
 
 async def org_contacts(conn: asyncpg.Connection, org_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -8,11 +8,16 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+import graph
 from service.domain.types import City, Code, EnterpriseTag, Id, LongText, ShortText, Title, Yuan
 
 RoundKind = Literal["open_challenge", "recruitment_fair"]
 RoundState = Literal["draft", "open", "matching", "review", "published", "closed"]
-Method = Literal["optimal", "stable", "fair"]
+# A round assigns: every method graph registers except ``ranked`` (top-k lists per demand that
+# ignore supply capacities). migrations/0003's CHECK on rounds.method is compared with this in
+# tests/test_round_methods.py.
+ROUND_METHODS: tuple[str, ...] = tuple(m for m in graph.methods() if m != "ranked")
+Method = Literal[ROUND_METHODS]  # type: ignore[valid-type]
 RunState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 Side = Literal["demand", "supply"]
 Response = Literal["accepted", "declined"]
@@ -305,3 +310,127 @@ class Stats(msgspec.Struct, kw_only=True, frozen=True):
     score_histogram: list[dict[str, Any]]
     responses: dict[str, int]
     outcomes: dict[str, Any]
+
+
+# --- a run's boundaries: params, snapshot, results ------------------------------------------------
+
+
+class RunLoads(msgspec.Struct, kw_only=True, frozen=True):
+    demand_min: int = 0
+    demand_max: int = 1
+    supply_max: int | None = None
+
+
+class RunParams(msgspec.Struct, kw_only=True, frozen=True):
+    """What a run does, copied from its round when it starts (stored in the snapshot)."""
+
+    method: Method
+    weights: dict[str, Any] = {}
+    loads: RunLoads
+    top_k: int
+
+
+class QueuedRunParams(RunParams, kw_only=True, frozen=True):
+    """``runs.params``: the run's params and the state its round goes back to if it fails."""
+
+    previous_state: RoundState = "open"
+
+
+class SnapshotApplication(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
+    """A 揭榜 application; ``direction`` is stored only for listings (the shape of snapshots
+    from before two-way 揭榜)."""
+
+    need_id: int
+    capability_id: int
+    direction: ApplicationDirection = "challenge"
+
+
+class Snapshot(msgspec.Struct, kw_only=True, frozen=True):
+    """Everything a run reads, stored with the run so it can be replayed.
+
+    ``demands`` and ``supplies`` are the participants' rows as stored
+    (:func:`service.rounds.records.snapshot_record`), kept as mappings so old snapshots replay.
+    """
+
+    kind: RoundKind
+    params: RunParams
+    demands: list[dict[str, Any]]
+    supplies: list[dict[str, Any]]
+    applications: list[SnapshotApplication] = []
+    pins: list[tuple[int, int]] = []
+    forbids: list[tuple[int, int, str]] = []
+    round_id: int | None = None
+    seed: int = 0
+
+
+class RunItem(msgspec.Struct, frozen=True):
+    """A participant as a run's results name it (a ``run_items`` row, in column order)."""
+
+    side: Side
+    item_id: int
+    title: str
+    org_id: int
+    org_name: str
+    city: str | None
+    industry_code: str | None
+    tags: list[str]
+    is_challenge: bool
+
+
+class CandidateRow(msgspec.Struct, kw_only=True, frozen=True):
+    """One scored pair of a run (a ``run_candidates`` row)."""
+
+    demand_id: int
+    supply_id: int
+    rank: int
+    score: float
+    components: dict[str, float]
+    matched_terms: dict[str, Any]
+    applied: bool
+    chosen: bool
+    pinned: bool
+    forbidden: bool
+    reason: str | None
+    weak: bool = False  # too little shared content to recommend (matching.relevance)
+
+
+class UnmatchedCandidate(msgspec.Struct, kw_only=True, frozen=True):
+    supply_id: int
+    score: float
+    reason: str
+    detail: str
+
+
+class UnmatchedReasons(msgspec.Struct, kw_only=True, frozen=True):
+    reason: str
+    detail: str
+    candidates: list[UnmatchedCandidate]
+
+
+class UnmatchedRow(msgspec.Struct, kw_only=True, frozen=True):
+    """A demand the assignment left without a partner (a ``run_unmatched`` row)."""
+
+    demand_id: int
+    reasons: UnmatchedReasons
+
+
+class RunSummary(msgspec.Struct, kw_only=True, frozen=True):
+    """``runs.summary``; an empty run has no assignment figures (they stay unset)."""
+
+    demands: int
+    supplies: int
+    method: str
+    pairs: int = 0
+    matched_demands: int = 0
+    total_score: float = 0.0
+    min_score: float | None | msgspec.UnsetType = msgspec.UNSET
+    components: int | msgspec.UnsetType = msgspec.UNSET
+    shortfalls: list[dict[str, Any]] | msgspec.UnsetType = msgspec.UNSET
+
+
+class RunOutput(msgspec.Struct, kw_only=True, frozen=True):
+    """What :func:`service.rounds.pipeline.run` returns, ready to store."""
+
+    candidates: list[CandidateRow]
+    unmatched: list[UnmatchedRow]
+    summary: RunSummary

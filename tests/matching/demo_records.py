@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from service.recommend import as_demand, as_supply
+from service.rounds.records import as_demand, as_supply
 
 DEMO = Path(__file__).resolve().parents[2] / "service" / "demo" / "demo_data.json"
 

@@ -22,11 +22,11 @@ import socket
 from typing import Any
 
 import asyncpg
+import msgspec
 
-from service.domain import documents_sql
-from service.rounds import pipeline
+from service.rounds import pipeline, snapshot, states
 from service.rounds import repository as repo
-from service.rounds.service import restore_round_state
+from service.rounds.schemas import RunParams
 
 log = logging.getLogger("duijie.worker")
 
@@ -39,107 +39,6 @@ class Cancelled(Exception):
 
 class LostLease(Exception):
     """Another worker took the run over (we were presumed dead)."""
-
-
-def _item_title(kind: str, side: str, r: asyncpg.Record) -> str:
-    if kind == "recruitment_fair" and side == "supply":
-        return (
-            f"{r['owner_name']} {r['major_name']}（{r['degree_level']}，{r['graduation_year']}届）"
-        )
-    return r["title"]
-
-
-async def take_snapshot(
-    conn: asyncpg.Connection, round_id: int
-) -> tuple[dict[str, Any], list[tuple]]:
-    """Everything a run needs, read in one repeatable-read transaction."""
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        row = await repo.fetch_round(conn, round_id)
-        kind = row["kind"]
-        demand_rows = await repo.participants(conn, row, "demand")
-        supply_rows = await repo.participants(conn, row, "supply")
-        apps = await repo.list_applications(conn, round_id, None)
-        cons = await repo.list_constraints(conn, round_id)
-        answered = await conn.fetch(
-            "SELECT demand_id, supply_id, demand_response, supply_response FROM pairings WHERE round_id = $1",
-            round_id,
-        )
-        documents: dict[int, list[dict[str, Any]]] = {}
-        if kind == "open_challenge" and supply_rows:  # capabilities' papers, patents, projects
-            for doc in await documents_sql.list_for_many(conn, [r["id"] for r in supply_rows]):
-                documents.setdefault(doc["capability_id"], []).append(
-                    {k: doc[k] for k in ("kind", "title", "abstract", "keywords", "year")}
-                )
-
-    def record(r: asyncpg.Record, side: str) -> dict[str, Any]:
-        d = {k: r[k] for k in r.keys() if k not in _SKIP}  # noqa: SIM118
-        d["city"] = r["city"] if "city" in r.keys() and r["city"] else r["org_city"]  # noqa: SIM118
-        d["industry_code"] = r["org_industry"]
-        d["tags"] = list(r["org_tags"] or [])
-        d["owner_name"] = r["org_name"]
-        d["title"] = _item_title(kind, side, {**dict(r), "owner_name": r["org_name"]})
-        for k in ("deadline",):
-            if d.get(k) is not None:
-                d[k] = d[k].isoformat()
-        return d
-
-    demands = [record(r, "demand") for r in demand_rows]
-    supplies = [record(r, "supply") for r in supply_rows]
-    for sup in supplies:
-        if sup["id"] in documents:
-            sup["documents"] = documents[sup["id"]]
-    demand_ids = {d["id"] for d in demands}
-    supply_ids = {s["id"] for s in supplies}
-    pins = [[c["demand_id"], c["supply_id"]] for c in cons if c["kind"] == "pin"]
-    forbids = [
-        [c["demand_id"], c["supply_id"], c["reason"] or "协调员排除"]
-        for c in cons
-        if c["kind"] == "forbid"
-    ]
-    for a in answered:
-        key = [a["demand_id"], a["supply_id"]]
-        if "declined" in (a["demand_response"], a["supply_response"]):
-            who = "需求方" if a["demand_response"] == "declined" else "供给方"
-            forbids.append([*key, f"{who}已婉拒此配对"])
-        elif a["demand_response"] == a["supply_response"] == "accepted" and key not in pins:
-            pins.append(key)
-    # A pair either side declined is out, even if the coordinator had pinned it.
-    declined = {(f[0], f[1]) for f in forbids}
-    pins = [p for p in pins if (p[0], p[1]) not in declined]
-    snapshot = {
-        "round_id": round_id,
-        "kind": kind,
-        "params": None,  # filled in by the caller from the run's own parameters
-        "demands": demands,
-        "supplies": supplies,
-        "applications": [
-            # Challenge applications keep the shape of snapshots from before two-way 揭榜.
-            {"need_id": a["need_id"], "capability_id": a["capability_id"]}
-            | ({"direction": "listing"} if a["direction"] == "listing" else {})
-            for a in apps
-            # Withdrawn applications are out; shortlisted (and decided) ones still count.
-            if a["status"] != "withdrawn"
-            and a["need_id"] in demand_ids
-            and a["capability_id"] in supply_ids
-        ],
-        "pins": [p for p in pins if p[0] in demand_ids and p[1] in supply_ids],
-        "forbids": [f for f in forbids if f[0] in demand_ids and f[1] in supply_ids],
-    }
-    items = [
-        ("demand", d["id"], d["title"], d["owner_id"], d["owner_name"], d["city"], d["industry_code"],
-         d["tags"], bool(d.get("is_challenge")))
-        for d in demands
-    ] + [
-        ("supply", s["id"], s["title"], s["owner_id"], s["owner_name"], s["city"], None, [], False)
-        for s in supplies
-    ]  # fmt: skip
-    return snapshot, items
-
-
-_SKIP = {
-    "search_text", "demo_key", "created_at", "updated_at", "version", "by_scope",
-    "by_registration", "org_city", "org_industry", "org_tags", "org_kind", "org_id", "org_name",
-}  # fmt: skip
 
 
 class Worker:
@@ -211,7 +110,7 @@ class Worker:
                     conn, run["id"], self.worker_id, "failed",
                     error=f"运行 {run['attempts'] - 1} 次均未完成（工作进程中断），已停止重试；可重新发起运行",
                 )  # fmt: skip
-                await restore_round_state(conn, run["round_id"], run["params"])
+                await states.run_ended(conn, run["round_id"], run["params"])
                 return True
         await self.process(run)
         return True
@@ -229,12 +128,9 @@ class Worker:
         beat = asyncio.create_task(self._heartbeat(run_id, state))
         try:
             async with self.pool.acquire() as conn:
-                snapshot, items = await take_snapshot(conn, run["round_id"])
-                snapshot["params"] = {
-                    k: v for k, v in run["params"].items() if k != "previous_state"
-                }
-                snapshot["seed"] = run["seed"]
-                await repo.store_snapshot(conn, run_id, snapshot)
+                params = msgspec.convert(run["params"], RunParams)  # without previous_state
+                taken, items = await snapshot.take(conn, run["round_id"], params, run["seed"])
+                await repo.store_snapshot(conn, run_id, taken)
             self._check(state)
 
             def progress(stage: str, percent: int) -> None:
@@ -242,28 +138,21 @@ class Worker:
                 state["stage"], state["percent"] = stage, percent
                 self._check(state)
 
-            result = await asyncio.to_thread(pipeline.execute, snapshot, progress)
+            result = await asyncio.to_thread(pipeline.run, taken, progress)
             self._check(state)
             state.update(stage="storing", percent=90)
             async with self.pool.acquire() as conn, conn.transaction():
                 # Decided under the run's row lock, which cancel_run takes too: a cancel either
                 # lands before this point (and nothing is stored) or finds the run finished.
-                if await conn.fetchval(
-                    "SELECT cancel_requested FROM runs WHERE id = $1 FOR UPDATE", run_id
-                ):
+                if await repo.cancel_requested(conn, run_id):
                     raise Cancelled()
-                await repo.store_results(
-                    conn, run_id, items, result["candidates"], result["unmatched"]
-                )
+                await repo.store_results(conn, run_id, items, result.candidates, result.unmatched)
                 if not await repo.finish_run(
-                    conn, run_id, self.worker_id, "succeeded", summary=result["summary"]
+                    conn, run_id, self.worker_id, "succeeded", summary=result.summary
                 ):
                     raise LostLease()
-                await conn.execute(
-                    "UPDATE rounds SET state = 'review' WHERE id = $1 AND state = 'matching'",
-                    run["round_id"],
-                )
-            log.info("worker %s: run %s succeeded: %s", self.worker_id, run_id, result["summary"])
+                await states.run_succeeded(conn, run["round_id"])
+            log.info("worker %s: run %s succeeded: %s", self.worker_id, run_id, result.summary)
         except LostLease:
             log.warning(
                 "worker %s: run %s was taken over by another worker", self.worker_id, run_id
@@ -293,7 +182,7 @@ class Worker:
     async def _end(self, run: asyncpg.Record, final: str, error: str) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             if await repo.finish_run(conn, run["id"], self.worker_id, final, error=error):
-                await restore_round_state(conn, run["round_id"], run["params"])
+                await states.run_ended(conn, run["round_id"], run["params"])
 
     async def _heartbeat(self, run_id: int, state: dict[str, Any]) -> None:
         interval = max(0.2, self.lease / 3)

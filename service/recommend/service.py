@@ -28,8 +28,11 @@ import msgspec
 import matching
 from service.auth import Principal
 from service.domain import documents_sql
-from service.domain.access import APPROVED_OWNER, record_visible, reviewed_clause
+from service.domain.access import record_visible
 from service.errors import NotFound
+from service.recommend import repository as repo
+from service.recommend.schemas import Recommendation
+from service.rounds.records import as_demand, as_supply, owner_city, pool_title
 
 log = logging.getLogger("duijie.recommend")
 
@@ -37,30 +40,6 @@ EDUCATION_RANK = {"大专": 0, "本科": 1, "硕士": 2, "博士": 3}
 CHECK_INTERVAL = 1.0
 WARM_KEEP = 20  # answers kept per record; a larger ``limit`` is computed on demand
 WARM_CANDIDATES = 40
-
-
-class Recommendation(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    title: str
-    owner_id: int
-    owner_name: str
-    city: str
-    rank: int
-    score: float
-    components: dict[str, float]
-    matched_terms: dict[str, list[str]]
-    #: Shares too little content (or, for a job, the pool is below its degree): the nearest
-    #: candidate, not a recommendation.
-    weak: bool = False
-
-
-class Recommendations(msgspec.Struct, frozen=True, kw_only=True):
-    item_id: int
-    kind: str
-    items: list[Recommendation]
-    #: No candidate clears the minimum content relevance (没有合适的匹配): the items are the
-    #: nearest ones, all weak.
-    no_good_match: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,66 +57,6 @@ DIRECTIONS = {
     "jobs": Direction("jobs", "job_openings", "talent_pools", "jobs", "招聘岗位"),
     "talent-pools": Direction("talent-pools", "talent_pools", "job_openings", "jobs", "人才库"),
 }
-
-_SELECT = """
-    SELECT t.*, o.name AS owner_name, o.city AS owner_city, o.industry_code AS owner_industry,
-           o.tags AS owner_tags, o.approval_state AS owner_approval
-    FROM {table} t JOIN organizations o ON o.id = t.owner_id
-"""
-
-
-def _pool_title(r: dict[str, Any]) -> str:
-    return f"{r['major_name']}（{r['degree_level']}，{r['graduation_year']}届）"
-
-
-def _city(r: dict[str, Any]) -> str:
-    return r.get("city") or r["owner_city"]
-
-
-def as_demand(table: str, r: dict[str, Any]) -> dict[str, Any]:
-    """A row as the engine's demand record of its direction."""
-    base = {"id": str(r["id"]), "city": _city(r)}
-    if table == "rd_needs":
-        return base | {
-            "title": r["title"], "description": r["description"], "keywords": r["keywords"],
-            "field_codes": r["field_codes"], "cooperation_modes": r["cooperation_modes"],
-            "industry_code": r["owner_industry"], "tags": list(r["owner_tags"] or []),
-        }  # fmt: skip
-    if table == "capabilities":  # reverse: a capability asks for needs
-        return base | {
-            "title": r["title"], "description": r["description"], "keywords": r["keywords"],
-            "field_codes": r["field_codes"], "cooperation_modes": r["cooperation_modes"],
-        }  # fmt: skip
-    if table == "job_openings":
-        return base | {
-            "title": r["title"], "description": r["description"], "skills": r["skills"],
-            "majors": r["majors"], "min_education": r["min_education"], "headcount": r["headcount"],
-            "industry_code": r["owner_industry"], "tags": list(r["owner_tags"] or []),
-        }  # fmt: skip
-    # reverse: a talent pool asks for jobs
-    return base | {"title": r["major_name"], "skills": r["skills"], "majors": [r["major_name"]]}
-
-
-def as_supply(table: str, r: dict[str, Any]) -> dict[str, Any]:
-    """A row as the engine's supply record of its direction."""
-    base = {"id": str(r["id"]), "city": _city(r)}
-    if table in ("capabilities", "rd_needs"):
-        return base | {
-            "title": r["title"], "description": r["description"], "keywords": r["keywords"],
-            "field_codes": r["field_codes"], "cooperation_modes": r["cooperation_modes"],
-        } | ({"documents": r["documents"]} if r.get("documents") else {})  # fmt: skip
-    if table == "talent_pools":
-        return base | {
-            "title": _pool_title(r), "major_name": r["major_name"], "major_code": r["major_code"],
-            "degree_level": r["degree_level"], "graduation_year": r["graduation_year"],
-            "graduates": r["graduates"], "skills": r["skills"],
-        }  # fmt: skip
-    # reverse: jobs in the talent-pool shape
-    return base | {
-        "title": r["title"],
-        "major_name": (r["majors"] or [r["title"]])[0][:40],
-        "skills": r["skills"],
-    }
 
 
 @dataclass
@@ -184,20 +103,11 @@ class Recommender:
     warm: bool = True
 
     async def _generation(self, conn: asyncpg.Connection, table: str) -> tuple[int, Any]:
-        row = await conn.fetchrow(
-            f"SELECT count(*) AS n, max(t.updated_at) AS at FROM {table} t"
-            f" JOIN organizations o ON o.id = t.owner_id"
-            f" WHERE t.status = 'published' AND {APPROVED_OWNER} AND {reviewed_clause(table)}"
-        )
-        return (row["n"], row["at"])
+        return await repo.generation(conn, table)
 
     async def _build(self, pool: asyncpg.Pool, d: Direction, generation: tuple[int, Any]) -> _Index:
         async with pool.acquire() as conn:
-            rows = await conn.fetch(
-                _SELECT.format(table=d.target_table)
-                + f" WHERE t.status = 'published' AND {APPROVED_OWNER}"
-                + f" AND {reviewed_clause(d.target_table)}"
-            )
+            rows = await repo.published_rows(conn, d.target_table)
             records = {r["id"]: dict(r) for r in rows}
             if d.target_table == "capabilities" and records:
                 # A capability's papers, patents and projects (matching.documents).
@@ -222,7 +132,7 @@ class Recommender:
         if idx.index is None:
             return
         async with pool.acquire() as conn:
-            rows = [dict(r) for r in await conn.fetch(_SELECT.format(table=d.item_table))]
+            rows = [dict(r) for r in await repo.all_rows(conn, d.item_table)]
 
         def batch() -> list[tuple[int, int, tuple[tuple[bytes, ...], tuple[bool, ...]]]]:
             demands = [as_demand(d.item_table, r) for r in rows]
@@ -291,8 +201,8 @@ class Recommender:
                 continue
             rec = Recommendation(
                 id=target["id"],
-                title=target.get("title") or _pool_title(target),
-                owner_id=target["owner_id"], owner_name=target["owner_name"], city=_city(target),
+                title=target.get("title") or pool_title(target),
+                owner_id=target["owner_id"], owner_name=target["owner_name"], city=owner_city(target),
                 rank=len(out) + 1, score=round(float(p.score), 4),
                 components={k: round(float(v), 4) for k, v in p.components.items()},
                 matched_terms=msgspec.to_builtins(p.matched_terms), weak=p.weak,
@@ -318,7 +228,7 @@ class Recommender:
         (:func:`service.domain.access.visible`; 404 otherwise, so its existence does not leak).
         """
         d = DIRECTIONS[kind]
-        row = await conn.fetchrow(_SELECT.format(table=d.item_table) + " WHERE t.id = $1", item_id)
+        row = await repo.fetch_row(conn, d.item_table, item_id)
         if row is None or not record_visible(principal, d.item_table, row):
             raise NotFound(d.label, item_id)
         idx = await self.index_for(pool, conn, d)
