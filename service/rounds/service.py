@@ -23,7 +23,7 @@ import msgspec
 from matching.errors import InvalidWeightsError
 from matching.records import resolve_weights
 from service.auth import STAFF, Principal, audit, require_org, require_role
-from service.challenges.service import check_application
+from service.challenges.service import check_application, tell_owner
 from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, NotFound
 from service.notifications import notify
@@ -376,6 +376,7 @@ async def apply(
             await repo.add_entry(conn, round_id, "demand", data.need_id)
         created = to_application(await repo.fetch_application(conn, app_id))
         await audit.record(conn, principal, "create", "applications", app_id, None, created)
+        await tell_owner(conn, app_id)
         return created
 
 
