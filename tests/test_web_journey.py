@@ -390,6 +390,23 @@ async def test_issue12_journey(journey_server, viewport):
             await expect(both.locator("ul.contacts")).to_contain_text(ENT_CONTACT[1])
             await shot(vis, "contacts-visible")
 
+            # 11. Back on the public pages the header knows the university: 对接 goes straight to
+            # the form; 退出 ends the session and the header offers 登录 again.
+            await vis.goto(f"{base}/halls/needs/{need_id}")
+            account = vis.locator("header.site .account")
+            await expect(account).to_contain_text("我的对接")
+            await expect(account.locator("a[href='/workspace']")).to_be_visible()
+            await expect(account.locator("a", has_text="登录")).to_have_count(0)
+            button = vis.locator("article.detail a.button", has_text="对接")
+            assert await button.get_attribute("href") == target
+            await expect(vis.locator("article.detail")).not_to_contain_text("发起对接需要")
+            await shot(vis, "public-header-logged-in")
+            await account.locator("button", has_text="退出").click()
+            await vis.wait_for_url(base + "/")
+            await expect(account.locator("a", has_text="登录")).to_be_visible()
+            await expect(account).not_to_contain_text("我的对接")
+            assert "duijie_session" not in {c["name"] for c in await vis.context.cookies()}
+
             for page in (ent, co, vis):
                 assert page.errors == [], page.errors
             for c in (ent_ctx, co_ctx, vis_ctx):
