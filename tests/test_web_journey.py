@@ -362,6 +362,9 @@ async def test_issue12_journey(journey_server, viewport):
                 "18",
             ):
                 await expect(row).to_contain_text(text)
+            # The explanation names the shared research field; no bare code.
+            await expect(row).to_contain_text(f"学科：{names.field_name(FIELD)}")
+            await expect(row).not_to_contain_text(FIELD)
             await shot(ent, "applicants")
 
             # 10. Contacts stay hidden until the owner accepts the contact request.

@@ -49,6 +49,7 @@ from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, Forbidden, NotFound
 from service.notifications import notify
 from service.recommend import as_demand, as_supply
+from service.reference import names
 from service.rounds.schemas import ApplicationCreate
 
 MAX_QUESTIONS = 20
@@ -408,7 +409,8 @@ def explain(score: float, components: dict[str, float], terms: dict[str, list[st
     if terms.get("keywords"):
         parts.append("共同关键词：" + "、".join(terms["keywords"][:8]))
     if terms.get("fields"):
-        parts.append("学科代码：" + "、".join(terms["fields"]))
+        # Names, not codes, for the reader (the code stays in the API's matched terms).
+        parts.append("学科：" + "、".join(names.field_name(c) or c for c in terms["fields"]))
     if terms.get("modes"):
         parts.append("合作方式：" + "、".join(terms["modes"]))
     strongest = sorted(
