@@ -274,7 +274,7 @@ async def tell_owner(conn: asyncpg.Connection, app_id: int) -> None:
     a = await repo.fetch_application(conn, app_id)
     offer = [
         f"团队：{a['team']}" if a["team"] else "",
-        f"报价：{a['price']} 元" if a["price"] else "",
+        f"报价：{a['price']:,} 元" if a["price"] else "",
         f"周期：{a['expected_months']} 个月" if a["expected_months"] else "",
         a["proposal"] or "",
     ]
