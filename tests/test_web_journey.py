@@ -410,6 +410,14 @@ async def test_issue12_journey(journey_server, viewport):
             await expect(account).not_to_contain_text("我的对接")
             assert "duijie_session" not in {c["name"] for c in await vis.context.cookies()}
 
+            # 12. The needs hall links the 公示 page (nothing is in its publicity period yet).
+            await vis.goto(base + "/halls/needs")
+            await vis.locator(".summary a", has_text="结果公示").click()
+            await vis.wait_for_url(base + "/publicity")
+            await expect(vis.locator("h1")).to_have_text("揭榜挂帅结果公示")
+            await expect(vis.locator("main")).to_contain_text("目前没有处于公示期的揭榜结果")
+            await shot(vis, "publicity")
+
             for page in (ent, co, vis):
                 assert page.errors == [], page.errors
             for c in (ent_ctx, co_ctx, vis_ctx):
