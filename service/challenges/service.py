@@ -283,7 +283,7 @@ async def tell_owner(conn: asyncpg.Connection, app_id: int) -> None:
         title=f"收到{DIRECTION_NAMES[a['direction']]}申请："
               f"{a['cap_org_name'] if a['direction'] == 'challenge' else a['need_org_name']}"
               f" 申请「{_target_title(a)}」",
-        body="\n".join(x for x in offer if x), link="/my?tab=applicants", org_ids=[_owner_org(a)],
+        body="；".join(x for x in offer if x), link="/my?tab=applicants", org_ids=[_owner_org(a)],
         event_key=f"application_received:{app_id}",
     )  # fmt: skip
 
