@@ -21,6 +21,7 @@ import asyncpg
 import httpx
 import pytest
 
+from service.domain.needs import today as china_today
 from service.reference import names
 from tests.factories import credit_code
 from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, _seed
@@ -54,7 +55,7 @@ async def journey_server(make_database):
 
     dsn = await make_database()
     orgs = await _seed(dsn)
-    app = create_app(dsn, run_worker=False, pool_max_size=5)
+    app = create_app(dsn, run_worker=True, pool_max_size=5)
     app.state.rate_limiter = RateLimiter(write_burst=10**6, login_burst=10**6)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -410,12 +411,49 @@ async def test_issue12_journey(journey_server, viewport):
             await expect(account).not_to_contain_text("我的对接")
             assert "duijie_session" not in {c["name"] for c in await vis.context.cookies()}
 
-            # 12. The needs hall links the 公示 page (nothing is in its publicity period yet).
+            # 12. The needs hall links the 公示 page (nothing is in its publicity period yet) ...
             await vis.goto(base + "/halls/needs")
             await vis.locator(".summary a", has_text="结果公示").click()
             await vis.wait_for_url(base + "/publicity")
             await expect(vis.locator("h1")).to_have_text("揭榜挂帅结果公示")
             await expect(vis.locator("main")).to_contain_text("目前没有处于公示期的揭榜结果")
+            # ... until the round runs, is published, both sides accept and a coordinator
+            # publishes the result (the API steps the browser journeys of rounds already cover).
+            rid = rnd.json()["id"]
+            run = await http.post(f"/api/rounds/{rid}/runs", headers=coord)
+            assert run.status_code == 202, run.text
+            for _ in range(300):
+                state = (await http.get(f"/api/runs/{run.json()['id']}", headers=coord)).json()
+                if state["state"] in ("succeeded", "failed", "cancelled"):
+                    break
+                await asyncio.sleep(0.1)
+            assert state["state"] == "succeeded", state
+            published = await http.post(f"/api/rounds/{rid}/publish", headers=coord)
+            assert published.status_code == 200, published.text
+            (pairing,) = (await http.get(f"/api/rounds/{rid}/pairings", headers=coord)).json()
+            ent_auth = await _bearer(http, "lanyan@jc", "lanyan-password-1")
+            for auth, side in ((ent_auth, "demand"), (uni_auth, "supply")):
+                r = await http.post(
+                    f"/api/pairings/{pairing['id']}/respond",
+                    headers=auth,
+                    json={"side": side, "response": "accepted"},
+                )
+                assert r.status_code == 200, r.text
+            r = await http.post(
+                f"/api/pairings/{pairing['id']}/publicity", headers=coord, json={"days": 7}
+            )
+            assert r.status_code == 201, r.text
+            await vis.reload()
+            row = vis.locator("table.publicity tbody tr")
+            await expect(row).to_have_count(1)
+            await expect(row).to_contain_text(TITLE)
+            await expect(row.locator(".winner")).to_have_text("中国科学院山西煤炭化学研究所")
+            await expect(row).to_contain_text("200 万元")
+            start, end = china_today(), china_today() + timedelta(days=6)  # periods are China dates
+            await expect(row.locator(".period")).to_have_text(f"{start} 至 {end}")
+            page_html = await vis.content()
+            for secret in (*ENT_CONTACT, *UNI_CONTACT, "lanyan@example.com"):
+                assert secret not in page_html, secret
             await shot(vis, "publicity")
 
             for page in (ent, co, vis):
