@@ -111,7 +111,8 @@ async def test_contacts_never_in_public_pages(anon, world):
 async def test_detail_links_to_contact_and_login(anon, world):
     r = await anon.get(f"/halls/needs/{world['published']}")
     assert f'href="/contact/new?target=need:{world["published"]}"' in r.text
-    assert 'href="/login"' in r.text and 'href="/register"' in r.text
+    # 登录 links carry next= back (to the contact form, to this page): tests/test_public_publicity_viewer.py
+    assert 'href="/login?next=' in r.text and 'href="/register"' in r.text
     cap = await anon.get(f"/halls/capabilities/{world['capability']}")
     assert f'href="/contact/new?target=capability:{world["capability"]}"' in cap.text
     assert (await anon.get("/halls/needs/99999")).status_code == 404

@@ -25,6 +25,7 @@ from service.domain.access import public_row
 from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, Forbidden, NotFound
 from service.notifications import notify
+from service.reference import names
 from service.rounds.records import as_demand, as_supply
 from service.rounds.schemas import ApplicationCreate
 
@@ -174,6 +175,26 @@ async def _tell_applicant(conn: asyncpg.Connection, a: asyncpg.Record) -> None:
     )  # fmt: skip
 
 
+async def tell_owner(conn: asyncpg.Connection, app_id: int) -> None:
+    """A new application reaches the owner's inbox (the enterprise of a challenge, the
+    university of a listing) in the applying transaction, with what it offers."""
+    a = await repo.fetch_application(conn, app_id)
+    offer = [
+        f"团队：{a['team']}" if a["team"] else "",
+        f"报价：{a['price']:,} 元" if a["price"] else "",
+        f"周期：{a['expected_months']} 个月" if a["expected_months"] else "",
+        a["proposal"] or "",
+    ]
+    await notify(
+        conn, kind="application_status",
+        title=f"收到{DIRECTION_NAMES[a['direction']]}申请："
+              f"{a['cap_org_name'] if a['direction'] == 'challenge' else a['need_org_name']}"
+              f" 申请「{_target_title(a)}」",
+        body="；".join(x for x in offer if x), link="/my?tab=applicants", org_ids=[_owner_org(a)],
+        event_key=f"application_received:{app_id}",
+    )  # fmt: skip
+
+
 async def ask(
     conn: asyncpg.Connection, app_id: int, body: QuestionBody, principal: Principal
 ) -> QA:
@@ -295,7 +316,8 @@ def explain(score: float, components: dict[str, float], terms: dict[str, list[st
     if terms.get("keywords"):
         parts.append("共同关键词：" + "、".join(terms["keywords"][:8]))
     if terms.get("fields"):
-        parts.append("学科代码：" + "、".join(terms["fields"]))
+        # Names, not codes, for the reader (the code stays in the API's matched terms).
+        parts.append("学科：" + "、".join(names.matched_field_term(c) for c in terms["fields"]))
     if terms.get("modes"):
         parts.append("合作方式：" + "、".join(terms["modes"]))
     strongest = sorted(

@@ -30,6 +30,7 @@ from service.challenges.applications import (
     explain,
     my_applications,
     set_status,
+    tell_owner,
     withdraw,
 )
 from service.challenges.outcomes import add_milestone, listings, publicity, publish_result
@@ -38,7 +39,7 @@ from service.challenges.rules import ACTIVE, DIRECTION_NAMES, MAX_QUESTIONS, STA
 
 __all__ = [
     "ACTIVE", "DIRECTION_NAMES", "MAX_QUESTIONS", "STATUS_NAMES", "add_milestone", "answer",
-    "applicants", "ask", "check_application", "deadline_of", "explain", "listings",
+    "applicants", "ask", "check_application", "deadline_of", "tell_owner", "explain", "listings",
     "my_applications", "pending", "publicity", "publish_result", "review", "set_status",
     "withdraw",
 ]  # fmt: skip

@@ -18,9 +18,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
+from service.challenges import service as challenges
 from service.public import service
 from service.public.params import HALL_SORTS, PER_PAGE, SORTS, BadParam, HallQuery, parse
 from service.public.service import HALLS
+from service.public.viewer import cache_headers, logout_form, resolve_viewer
 from service.reference import ALL_CITIES, COOPERATION_MODES, EDUCATION_LEVELS, labels, names
 
 # Same policy as the SPA shell: scripts and styles only from this origin, nothing inline.
@@ -53,7 +55,8 @@ def _page(
         "names": names,
         **context,
     }
-    return Template(template_name=template, context=context, status_code=status, headers=HEADERS)
+    headers = {**HEADERS, **cache_headers(request)}  # personal pages: private, no-store
+    return Template(template_name=template, context=context, status_code=status, headers=headers)
 
 
 def _form_options() -> dict[str, Any]:
@@ -183,6 +186,25 @@ async def catalogue_page(request: Request, conn: NamedDependency[asyncpg.Connect
     )
 
 
+@get("/publicity")
+async def publicity_page(request: Request, conn: NamedDependency[asyncpg.Connection]) -> Template:
+    """结果公示: the challenges (and listed achievements) in their publicity period, from the
+    challenges service's one query; names, reward and period only, never a contact."""
+    notices = await challenges.publicity(conn)
+    rows = [
+        {
+            "title": n.title,
+            "kind": "揭榜挂帅" if n.direction == "challenge" else "成果转化",
+            "owner_name": n.owner_name,
+            "winner_name": n.winner_name,
+            "reward": service.money(n.reward) or "—",
+            "period": f"{n.publicity_start.isoformat()} 至 {n.publicity_end.isoformat()}",
+        }
+        for n in notices
+    ]
+    return _page(request, "publicity.html", {"notices": rows})
+
+
 @get("/catalogue.xlsx")
 async def catalogue_xlsx(request: Request, conn: NamedDependency[asyncpg.Connection]) -> Response:
     q = parse("needs", _query(request))
@@ -201,6 +223,7 @@ async def catalogue_xlsx(request: Request, conn: NamedDependency[asyncpg.Connect
 async def sitemap(request: Request, conn: NamedDependency[asyncpg.Connection]) -> Response:
     base = _base(request)
     urls = [f"{base}/", *(f"{base}/halls/{h}" for h in HALLS), f"{base}/catalogue"]
+    urls.append(f"{base}/publicity")
     lastmod: dict[str, str] = {}
     for h, spec in HALLS.items():
         for r in await service.repo.visible_ids(conn, spec.resource):
@@ -251,9 +274,12 @@ PUBLIC_ROUTER = Router(
         hall_detail,
         catalogue_page,
         catalogue_xlsx,
+        publicity_page,
         sitemap,
         robots,
+        logout_form,
     ],
     include_in_schema=False,
     exception_handlers={BadParam: bad_param},
+    before_request=resolve_viewer,
 )

@@ -12,7 +12,7 @@ import msgspec
 from matching.errors import InvalidWeightsError
 from matching.records import resolve_weights
 from service.auth import STAFF, Principal, audit, require_org, require_role
-from service.challenges.applications import check_application
+from service.challenges.applications import check_application, tell_owner
 from service.domain.needs import today
 from service.errors import Conflict, FieldInvalid, NotFound
 from service.reference import normalize_field_code, normalize_industry_code
@@ -327,6 +327,7 @@ async def apply(
             await repo.add_entry(conn, round_id, "demand", data.need_id)
         created = to_application(await repo.fetch_application(conn, app_id))
         await audit.record(conn, principal, "create", "applications", app_id, None, created)
+        await tell_owner(conn, app_id)
         return created
 
 
