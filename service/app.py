@@ -22,6 +22,7 @@ from litestar.openapi.spec import Tag
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
+from service.api.body import StrictBody
 from service.api.challenges import CONTROLLERS as CHALLENGE_CONTROLLERS
 from service.api.nulls import reject_null_filters
 from service.api.recommend import ROUTER as RECOMMEND_ROUTER
@@ -244,6 +245,9 @@ def create_app(
         # headers, CORS (off by default), OpenAPI bearer scheme.
         on_app_init=[auth_web.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
+        # Every JSON body is decoded once, strictly (service/api/body.py); responses need no DTO.
+        dto=StrictBody,
+        return_dto=None,
         request_max_body_size=MAX_BODY_BYTES,
         state=State({"db_kind": db_kind, "recommender": Recommender()}),
         openapi_config=OpenAPIConfig(

@@ -422,6 +422,7 @@ class ImportController(Controller):
         "/{kind:str}/preview",
         status_code=200,
         summary="预览导入：解析 XLSX/CSV，逐行校验，不保存（kind：needs、jobs、capabilities、talent-pools）",
+        dto=None,  # a multipart form, not JSON: no StrictBody (service/api/body.py)
     )
     async def preview(
         self,
@@ -437,6 +438,7 @@ class ImportController(Controller):
         "/{kind:str}",
         status_code=201,
         summary="导入：全部行通过校验才在一个事务中保存，否则一条也不保存",
+        dto=None,  # a multipart form, not JSON: no StrictBody (service/api/body.py)
     )
     async def commit(
         self,
