@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -200,9 +199,6 @@ def resolve_weights(kind: str, override: Weights | Mapping[str, Any] | None) -> 
         raise InvalidWeightsError(f"权重无效 (invalid weights): {exc}") from exc
     if not any(getattr(w, c) > 0 for c in _COMPONENTS):
         raise InvalidWeightsError("至少一个权重须大于 0 (all component weights are zero)")
-    for c in _COMPONENTS:
-        if not math.isfinite(getattr(w, c)):
-            raise InvalidWeightsError(f"权重 {c} 不是有限数 (not finite)")
     return w
 
 

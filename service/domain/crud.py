@@ -365,8 +365,7 @@ async def patch(
 
             f, zh, _ = split_msgspec_error(str(exc))
             raise FieldInvalid(f, zh) from exc
-        if resource.owner_kinds is not None and "owner_id" in changes:
-            await _check_owner(conn, resource, merged["owner_id"])
+        # No Patch Struct carries owner_id (patch_struct excludes it): a record keeps its owner.
         values = {c: merged[c] for c in resource.columns if c in changes}
         values["search_text"] = search_text(resource, merged)
         if resource.derive is not None:
