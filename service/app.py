@@ -22,6 +22,7 @@ from litestar.openapi.spec import Tag
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
+from service.api import wiring as auth_web
 from service.api.body import StrictBody
 from service.api.challenges import CONTROLLERS as CHALLENGE_CONTROLLERS
 from service.api.nulls import reject_null_filters
@@ -30,7 +31,6 @@ from service.api.resources import CONTROLLERS
 from service.api.rounds import CONTROLLERS as ROUND_CONTROLLERS
 from service.api.social import CONTROLLERS as SOCIAL_CONTROLLERS
 from service.api.social import TAGS as SOCIAL_TAGS
-from service.auth import web as auth_web
 from service.errors import EXCEPTION_HANDLERS, Unavailable
 from service.notifications import mailer
 from service.recommend import Recommender
