@@ -14,7 +14,7 @@ import msgspec
 from msgspec import Meta
 
 from service.auth import STAFF, Principal, audit, require_org, require_role
-from service.domain import crud, organizations
+from service.domain import crud, organizations, repository
 from service.domain.types import City, CreditCode, LongText, Name, Tags
 from service.errors import Conflict, FieldInvalid, NotFound
 
@@ -100,7 +100,7 @@ async def propose(
     if not changes:
         raise FieldInvalid("changes", "至少提出一项变更（name、credit_code、city、tags）")
     async with conn.transaction():
-        row = await crud.fetch_one(conn, organizations.RESOURCE, org_id)
+        row = await repository.fetch_one(conn, organizations.RESOURCE, org_id)
         if row is None:
             raise NotFound("机构", org_id)
         current = {c: row[c] for c in organizations.RESOURCE.columns}
