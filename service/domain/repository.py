@@ -141,3 +141,62 @@ async def list_rows(
     args += [limit, offset]
     rows = await conn.fetch(f"{base}{order} LIMIT ${len(args) - 1} OFFSET ${len(args)}", *args)
     return rows, total
+
+
+# ---- organization change requests (service/domain/org_changes.py) ---------------------------
+
+_SELECT = """
+SELECT r.id, r.org_id, o.name AS org_name, r.changes, r.note, r.state, r.requested_by,
+       r.decided_by, r.decision_reason, r.created_at, r.decided_at,
+       jsonb_build_object('name', o.name, 'credit_code', o.credit_code, 'city', o.city,
+                          'tags', to_jsonb(o.tags)) AS current
+FROM organization_change_requests r JOIN organizations o ON o.id = r.org_id
+"""
+
+
+async def change_request(
+    conn: asyncpg.Connection, ident: int, *, lock: bool = False
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        _SELECT + " WHERE r.id = $1" + (" FOR UPDATE OF r" if lock else ""), ident
+    )
+
+
+async def insert_change_request(
+    conn: asyncpg.Connection, *, org_id: int, changes: str, note: str, requested_by: int | None
+) -> int:
+    """``changes`` is the JSON text of the proposed columns."""
+    return await conn.fetchval(
+        "INSERT INTO organization_change_requests (org_id, changes, note, requested_by)"
+        " VALUES ($1, $2::text::jsonb, $3, $4) RETURNING id",
+        org_id,
+        changes,
+        note,
+        requested_by,
+    )
+
+
+async def change_request_page(
+    conn: asyncpg.Connection, state: str | None, org_id: int | None, limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    where = " WHERE ($1::text IS NULL OR r.state = $1) AND ($2::bigint IS NULL OR r.org_id = $2)"
+    total = await conn.fetchval(
+        "SELECT count(*) FROM organization_change_requests r" + where, state, org_id
+    )
+    rows = await conn.fetch(
+        _SELECT + where + " ORDER BY r.id LIMIT $3 OFFSET $4", state, org_id, limit, offset
+    )
+    return rows, total
+
+
+async def decide_change_request(
+    conn: asyncpg.Connection, ident: int, state: str, decided_by: int | None, reason: str | None
+) -> None:
+    await conn.execute(
+        "UPDATE organization_change_requests SET state = $2, decided_by = $3,"
+        " decision_reason = $4, decided_at = now() WHERE id = $1",
+        ident,
+        state,
+        decided_by,
+        reason,
+    )
