@@ -31,6 +31,7 @@ from service.api.resources import CONTROLLERS
 from service.api.rounds import CONTROLLERS as ROUND_CONTROLLERS
 from service.api.social import CONTROLLERS as SOCIAL_CONTROLLERS
 from service.api.social import TAGS as SOCIAL_TAGS
+from service.db import migrate
 from service.errors import EXCEPTION_HANDLERS, Unavailable
 from service.notifications import mailer
 from service.recommend import Recommender
@@ -126,8 +127,7 @@ async def health(state: State) -> Response[Health]:
     kind = state.db_kind
     try:
         async with state.pool.acquire(timeout=3) as conn:
-            server_version = await conn.fetchval("SHOW server_version")
-            migrations = await conn.fetchval("SELECT count(*) FROM schema_migrations")
+            server_version, migrations = await migrate.health(conn)
         db = DatabaseHealth(
             status="ok", kind=kind, server_version=server_version, migrations=migrations
         )
