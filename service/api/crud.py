@@ -1,13 +1,14 @@
 """HTTP handlers shared by the five resource collections.
 
-Handlers only decode, call :mod:`service.domain.crud` and encode. Each collection contributes its
-own list filters as a dependency function whose parameters are the query parameters, so they are
-typed, validated with the field's name and documented in OpenAPI.
+Handlers only decode, call :mod:`service.domain.crud` and encode. Each collection's list filters
+are declared once, on its :class:`Resource`; :func:`filter_provider` turns them into a
+dependency whose parameters are the query parameters.
 """
 
 # No ``from __future__ import annotations`` here: the handlers' annotations refer to Struct
 # types that only exist inside ``crud_controller``, so they must be evaluated when defined.
 
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -56,6 +57,46 @@ def check_id(resource: Resource, ident: int) -> int:
     return ident
 
 
+Q = Annotated[
+    str | None,
+    QueryParameter(max_length=100, description="关键词，支持中文；空格分隔的多个词需同时出现"),
+]
+
+
+def filter_provider(resource: Resource) -> Callable[..., dict[str, Any]]:
+    """The list filters of ``resource`` as a dependency whose parameters are the query
+    parameters (``q`` and one per :class:`~service.domain.crud.Filter`, each optional), so
+    they are typed, validated with the field's name and documented in OpenAPI."""
+    params: list[tuple[str, Any]] = [("q", Q)]
+    for f in resource.filters:
+        bounds = {
+            k: v
+            for k, v in (
+                ("ge", f.ge),
+                ("le", f.le),
+                ("max_length", f.max_length),
+                ("max_items", f.max_items),
+                ("description", f.description),
+            )
+            if v is not None
+        }
+        params.append((f.param, Annotated[f.type | None, QueryParameter(**bounds)]))
+
+    def provide(**values: Any) -> dict[str, Any]:
+        return {name: values.get(name) for name, _ in params}
+
+    provide.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=a)
+            for name, a in params
+        ],
+        return_annotation=dict[str, Any],
+    )
+    provide.__annotations__ = {**dict(params), "return": dict[str, Any]}
+    provide.__name__ = f"{resource.table}_filters"
+    return provide
+
+
 def page_struct(resource: Resource) -> type[msgspec.Struct]:
     return msgspec.defstruct(
         f"{resource.read.__name__}Page",
@@ -70,7 +111,6 @@ def crud_controller(
     resource: Resource,
     path: str,
     tag: str,
-    filters: Callable[..., dict[str, Any]],
 ) -> type[Controller]:
     """A Controller with create, list, read, patch and delete for ``resource`` at ``path``."""
     Create, Patch, Read = resource.create, resource.patch, resource.read
@@ -161,7 +201,9 @@ def crud_controller(
         {
             "path": path,
             "tags": [tag],
-            "dependencies": {"list_filters": Provide(filters, sync_to_thread=False)},
+            "dependencies": {
+                "list_filters": Provide(filter_provider(resource), sync_to_thread=False)
+            },
             "create_item": create_item,
             "list_items": list_items,
             "get_item": get_item,

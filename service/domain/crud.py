@@ -17,6 +17,7 @@ import msgspec
 
 from service.auth import Principal, audit
 from service.domain import access, repository
+from service.domain.types import City, EnterpriseTag, Status
 from service.errors import FieldInvalid, NotFound, PreconditionFailed
 from service.reference.names import ORG_KIND_NAMES
 
@@ -32,11 +33,64 @@ class Filter:
 
     ``prefix`` matches hierarchical codes (``C26`` finds ``C2614``); ``array_prefix`` does the same
     for any element of an array column; ``array_any`` is true when the arrays share an element.
+    ``type`` (always optional in the query), ``description`` and the bounds declare the query
+    parameter itself: the API builds its typed, documented parameters from them
+    (service/api/crud.py ``filter_provider``).
     """
 
     param: str
     column: str
     op: FilterOp = "eq"
+    type: Any = str
+    description: str | None = None
+    ge: int | None = None
+    le: int | None = None
+    max_length: int | None = None
+    max_items: int | None = None
+
+
+# The filters several resources share (the column differs where it is the owner's).
+def owner_filter() -> Filter:
+    return Filter("owner", "owner_id", type=int, ge=1, le=2**62, description="发布机构 id")
+
+
+def status_filter() -> Filter:
+    return Filter("status", "status", type=Status, description="状态：draft | published | closed")
+
+
+def city_filter(column: str) -> Filter:
+    return Filter("city", column, type=City, description="城市（11 个地级市或 省外）")
+
+
+def industry_filter(column: str) -> Filter:
+    return Filter(
+        "industry",
+        column,
+        "prefix",
+        max_length=8,
+        description="GB/T 4754-2017 行业代码前缀，如 C26、C2614",
+    )
+
+
+def field_filter() -> Filter:
+    return Filter(
+        "field",
+        "field_codes",
+        "array_prefix",
+        max_length=8,
+        description="国家自然科学基金申请代码前缀，如 E04",
+    )
+
+
+def tags_filter(column: str) -> Filter:
+    return Filter(
+        "tags",
+        column,
+        "array_any",
+        type=list[EnterpriseTag],
+        max_items=5,
+        description="企业资质标签（任一匹配），可重复传参",
+    )
 
 
 Validator = Callable[[dict[str, Any], set[str]], list[tuple[str, str]]]
