@@ -221,6 +221,7 @@ def create_app(
     from service.api.reference import ReferenceController
     from service.api.security import CONTROLLERS as SECURITY_CONTROLLERS
     from service.web.imports import ImportController
+    from service.web.public import PUBLIC_ROUTER
 
     api_handlers = [
         *CONTROLLERS,
@@ -235,7 +236,7 @@ def create_app(
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])
     return Litestar(
-        route_handlers=[health, *api_handlers, *WEB_ROUTES, *public.routes()],
+        route_handlers=[health, *api_handlers, *WEB_ROUTES, PUBLIC_ROUTER],
         # Public pages (halls, catalogue) are rendered on the server: service/public/templates.
         template_config=public.template_config(),
         lifespan=[db_pool, background_worker, mailer.lifespan(run_worker)],
