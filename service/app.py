@@ -22,6 +22,7 @@ from litestar.openapi.spec import Tag
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
+from service.api import body
 from service.api import wiring as auth_web
 from service.api.body import StrictBody
 from service.api.challenges import CONTROLLERS as CHALLENGE_CONTROLLERS
@@ -235,7 +236,7 @@ def create_app(
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, *api_handlers, *WEB_ROUTES, PUBLIC_ROUTER],
         # Public pages (halls, catalogue) are rendered on the server: service/public/templates.
         template_config=public.template_config(),
@@ -269,3 +270,5 @@ def create_app(
         logging_config=None,
         debug=False,
     )
+    body.install(app)  # a body that fails to decode is refused after the auth checks
+    return app

@@ -5,12 +5,13 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar, post
+from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import BodyKwarg, JSONBody
 from litestar.testing import create_test_client
 
-from service.api.body import StrictBody
-from service.errors import EXCEPTION_HANDLERS
+from service.api.body import StrictBody, install
+from service.errors import EXCEPTION_HANDLERS, Unauthorized
 
 
 def json_body_handlers(app: Litestar) -> list[Any]:
@@ -33,7 +34,12 @@ def bypassing(app: Litestar) -> list[str]:
     bad = []
     for handler in json_body_handlers(app):
         dto = handler.resolve_data_dto()
-        if dto is not StrictBody or StrictBody.body_type(handler.handler_id) is None:
+        installed = getattr(handler.fn, "strict_body", False)
+        if (
+            dto is not StrictBody
+            or StrictBody.body_type(handler.handler_id) is None
+            or not installed
+        ):
             bad.append(f"{sorted(handler.http_methods)} {handler.paths} ({handler.handler_name})")
     return bad
 
@@ -71,6 +77,7 @@ async def bypass(data: JSONBody[Body]) -> int:
 
 def test_the_guard_flags_a_handler_that_opts_out():
     app = Litestar([strict, bypass], dto=StrictBody, return_dto=None)
+    install(app)
     assert [b for b in bypassing(app) if "bypass" in b] and len(bypassing(app)) == 1
 
 
@@ -81,6 +88,7 @@ def test_a_string_for_an_int_is_a_type_error_naming_the_field():
         return_dto=None,
         exception_handlers=EXCEPTION_HANDLERS,
     ) as client:
+        install(client.app)
         assert client.post("/strict", json={"headcount": 2}).json() == 2
         r = client.post("/strict", json={"headcount": "2"})
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "headcount"
@@ -92,3 +100,23 @@ def test_a_string_for_an_int_is_a_type_error_naming_the_field():
         assert r.status_code == 400
         # Litestar's own lax decoding, which the opt-out gets, would have taken "2" for 2.
         assert client.post("/bypass", json={"headcount": "2"}).json() == 2
+
+
+def who() -> str:
+    raise Unauthorized("需要登录")
+
+
+@post("/guarded", dependencies={"who": Provide(who, sync_to_thread=False)})
+async def guarded(data: JSONBody[Body], who: NamedDependency[str]) -> int:
+    return data.headcount
+
+
+def test_a_bad_body_is_refused_only_after_the_dependencies_ran():
+    # Litestar decodes the body before the dependencies: the 401 (or a CSRF 403) must still win.
+    with create_test_client(
+        [guarded], dto=StrictBody, return_dto=None, exception_handlers=EXCEPTION_HANDLERS
+    ) as client:
+        install(client.app)
+        assert client.post("/guarded", json={"headcount": "2"}).status_code == 401
+        assert client.post("/guarded", json={"headcount": 2, "extra": 1}).status_code == 401
+        assert client.post("/guarded", json={"headcount": []}).status_code == 401

@@ -6,6 +6,12 @@ The app sets ``dto=StrictBody`` (and ``return_dto=None``) once, so every handler
 becoming 2 (Litestar's own path converts with ``strict=False``). A new handler cannot forget it;
 ``tests/test_strict_body.py`` walks the app's handlers and fails if one bypasses it.
 
+A body that fails is not refused on the spot: Litestar decodes the body before it resolves the
+dependencies, and the caller must first be told about a missing login (401) or CSRF token (403)
+exactly as before. :meth:`StrictBody.decode_bytes` hands the handler a :class:`Rejected` instead,
+and :func:`install` wraps every handler that decodes through :class:`StrictBody` so that it
+raises the rejection once the dependencies have run, before its own code does.
+
 Error bodies stay what they were when handlers decoded twice (Litestar's lax pass, then a
 strict pass): a body that even the lax conversion rejects answers like Litestar's validation
 (``message``, ``message_en``, ``source: body``); one that only the strict rules reject answers
@@ -16,8 +22,9 @@ second time, to tell the two apart. Multipart forms (the Excel uploads) opt out 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
@@ -29,6 +36,7 @@ from litestar.serialization import decode_json
 from service.errors import FieldInvalid, split_msgspec_error
 
 if TYPE_CHECKING:
+    from litestar import Litestar
     from litestar._openapi.schema_generation import SchemaCreator
     from litestar.dto.data_structures import DTOFieldDefinition
     from litestar.openapi.spec import Reference, Schema
@@ -36,6 +44,15 @@ if TYPE_CHECKING:
 
 # Litestar's pattern for the path in a msgspec message (litestar/_signature/model.py ERR_RE).
 _PATH = re.compile(r"`\$\.(.+)`$")
+
+
+class Rejected:
+    """A body that failed to decode, standing in for ``data`` until the handler is called."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
 class _Body(msgspec.Struct, frozen=True):
@@ -93,7 +110,10 @@ class StrictBody(AbstractDTO[Any]):
         except msgspec.DecodeError:
             decode_json(value)  # not JSON: raises Litestar's SerializationException (400)
             raise
-        self._explain(decode_json(value), body, strict_error)
+        try:
+            self._explain(decode_json(value), body, strict_error)
+        except (ValidationException, FieldInvalid) as exc:
+            return Rejected(exc)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def decode_builtins(self, value: dict[str, Any]) -> Any:
@@ -101,7 +121,11 @@ class StrictBody(AbstractDTO[Any]):
         try:
             return msgspec.convert(value, type=body.strict, strict=True)
         except msgspec.ValidationError as exc:
-            self._explain(value, body, str(exc))
+            strict_error = str(exc)
+        try:
+            self._explain(value, body, strict_error)
+        except (ValidationException, FieldInvalid) as exc:
+            return Rejected(exc)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _explain(self, raw: Any, body: _Body, strict_error: str) -> None:
@@ -131,4 +155,44 @@ class StrictBody(AbstractDTO[Any]):
         )
 
 
-__all__ = ["StrictBody"]
+def install(app: Litestar) -> None:
+    """Make every handler of ``app`` that decodes through :class:`StrictBody` raise a
+    :class:`Rejected` body's error when it is called (after the dependencies)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if handler.parsed_data_field is None or handler.resolve_data_dto() is not StrictBody:
+                continue
+            if getattr(handler.fn, "strict_body", False):
+                continue
+            # Built from the handler's own function before it is wrapped (both are memoized).
+            handler.parsed_fn_signature  # noqa: B018
+            handler.signature_model  # noqa: B018
+            handler._fn = _checked(handler.fn, sync=handler.has_sync_callable)  # noqa: SLF001
+
+
+def _checked(fn: Callable[..., Any], *, sync: bool) -> Callable[..., Any]:
+    def refuse(kwargs: dict[str, Any]) -> None:
+        data = kwargs.get("data")
+        if isinstance(data, Rejected):
+            raise data.error
+
+    if sync:
+
+        @functools.wraps(fn)
+        def checked_sync(*args: Any, **kwargs: Any) -> Any:
+            refuse(kwargs)
+            return fn(*args, **kwargs)
+
+        checked_sync.strict_body = True  # type: ignore[attr-defined]
+        return checked_sync
+
+    @functools.wraps(fn)
+    async def checked(*args: Any, **kwargs: Any) -> Any:
+        refuse(kwargs)
+        return await fn(*args, **kwargs)
+
+    checked.strict_body = True  # type: ignore[attr-defined]
+    return checked
+
+
+__all__ = ["Rejected", "StrictBody", "install"]
