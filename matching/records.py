@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -10,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from .errors import InvalidRecordError, InvalidWeightsError
+from .vocab import CITIES, COOPERATION_MODES, EDUCATION_LEVELS, Education
 
 __all__ = [
     "CITIES",
@@ -28,19 +28,6 @@ __all__ = [
     "default_weights",
 ]
 
-CITIES = ("太原", "大同", "朔州", "忻州", "阳泉", "吕梁", "晋中", "长治", "晋城", "临汾", "运城")
-OUTSIDE = "省外"
-COOPERATION_MODES = (
-    "委托开发",
-    "合作开发",
-    "技术转让",
-    "技术许可",
-    "技术咨询",
-    "技术服务",
-    "共建研发平台",
-)
-EDUCATION_LEVELS = ("大专", "本科", "硕士", "博士")
-
 #: Caps on input sizes. Texts longer than these are rejected by validation (the CLI truncates
 #: them first, with a warning); the tokenizer itself reads only ``text.MAX_TEXT_CHARS``.
 MAX_TITLE = 500
@@ -57,7 +44,6 @@ Code = Annotated[str, Meta(max_length=64)]
 Codes = Annotated[list[Code], Meta(max_length=50)]
 Count = Annotated[int, Meta(ge=0, le=10_000_000)]
 Money = Annotated[float, Meta(ge=0)]
-Education = Literal["大专", "本科", "硕士", "博士"]
 
 
 class _Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -235,9 +221,6 @@ def resolve_weights(kind: str, override: Weights | Mapping[str, Any] | None) -> 
         raise InvalidWeightsError(f"权重无效 (invalid weights): {exc}") from exc
     if not any(getattr(w, c) > 0 for c in _COMPONENTS):
         raise InvalidWeightsError("至少一个权重须大于 0 (all component weights are zero)")
-    for c in _COMPONENTS:
-        if not math.isfinite(getattr(w, c)):
-            raise InvalidWeightsError(f"权重 {c} 不是有限数 (not finite)")
     return w
 
 

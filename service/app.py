@@ -22,6 +22,9 @@ from litestar.openapi.spec import Tag
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__
+from service.api import body
+from service.api import wiring as auth_web
+from service.api.body import StrictBody
 from service.api.challenges import CONTROLLERS as CHALLENGE_CONTROLLERS
 from service.api.documents import ROUTER as DOCUMENTS_ROUTER
 from service.api.nulls import reject_null_filters
@@ -30,7 +33,7 @@ from service.api.resources import CONTROLLERS
 from service.api.rounds import CONTROLLERS as ROUND_CONTROLLERS
 from service.api.social import CONTROLLERS as SOCIAL_CONTROLLERS
 from service.api.social import TAGS as SOCIAL_TAGS
-from service.auth import web as auth_web
+from service.db import migrate
 from service.errors import EXCEPTION_HANDLERS, Unavailable
 from service.notifications import mailer
 from service.recommend.service import Recommender
@@ -126,8 +129,7 @@ async def health(state: State) -> Response[Health]:
     kind = state.db_kind
     try:
         async with state.pool.acquire(timeout=3) as conn:
-            server_version = await conn.fetchval("SHOW server_version")
-            migrations = await conn.fetchval("SELECT count(*) FROM schema_migrations")
+            server_version, migrations = await migrate.health(conn)
         db = DatabaseHealth(
             status="ok", kind=kind, server_version=server_version, migrations=migrations
         )
@@ -227,6 +229,7 @@ def create_app(
     from service.api.security import CONTROLLERS as SECURITY_CONTROLLERS
     from service.web.document_imports import import_documents
     from service.web.imports import ImportController
+    from service.web.public import PUBLIC_ROUTER
 
     api_handlers = [
         *CONTROLLERS,
@@ -242,8 +245,8 @@ def create_app(
     # The account controllers are added by the auth plugin, the import controller with the web
     # routes; their operations answer with the same problems.
     document_problems([*api_handlers, *ACCOUNT_CONTROLLERS, ImportController])
-    return Litestar(
-        route_handlers=[health, *api_handlers, *WEB_ROUTES, *public.routes()],
+    app = Litestar(
+        route_handlers=[health, *api_handlers, *WEB_ROUTES, PUBLIC_ROUTER],
         # Public pages (halls, catalogue) are rendered on the server: service/public/templates.
         template_config=public.template_config(),
         lifespan=[db_pool, background_worker, mailer.lifespan(run_worker)],
@@ -253,6 +256,9 @@ def create_app(
         # headers, CORS (off by default), OpenAPI bearer scheme.
         on_app_init=[auth_web.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,
+        # Every JSON body is decoded once, strictly (service/api/body.py); responses need no DTO.
+        dto=StrictBody,
+        return_dto=None,
         request_max_body_size=MAX_BODY_BYTES,
         state=State({"db_kind": db_kind, "recommender": Recommender()}),
         openapi_config=OpenAPIConfig(
@@ -273,3 +279,5 @@ def create_app(
         logging_config=None,
         debug=False,
     )
+    body.install(app)  # a body that fails to decode is refused after the auth checks
+    return app

@@ -230,13 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
 
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(sub)
+        # Every command module ships with the package: a failing import is a bug to see.
+        importlib.import_module(module_name).register(sub)
     return parser
 
 

@@ -93,7 +93,7 @@ async def db_dsn(make_database) -> str:
 @pytest.fixture(scope="session")
 async def app(db_dsn: str):
     from service.app import create_app
-    from service.auth.web import RateLimiter
+    from service.auth.limits import RateLimiter
 
     app = create_app(db_dsn)
     # Rate limits have tests of their own; here they would only couple tests to one another.

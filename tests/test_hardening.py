@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.auth.web import RateLimiter
+from service.auth.limits import RateLimiter
 from tests.factories import enterprise, need
 
 

@@ -285,7 +285,7 @@ async def test_member_invites_a_colleague_who_joins_with_the_same_role(anon, mai
 
 
 async def test_registration_and_reset_requests_are_rate_limited_per_address(app, anon):
-    from service.auth.web import RateLimiter
+    from service.auth.limits import RateLimiter
 
     saved = app.state.rate_limiter
     app.state.rate_limiter = RateLimiter(login_burst=2, login_per_minute=1)

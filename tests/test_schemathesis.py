@@ -37,7 +37,7 @@ async def live(make_database):
     import uvicorn
 
     from service.app import create_app
-    from service.auth.web import RateLimiter
+    from service.auth.limits import RateLimiter
     from service.db.migrate import migrate
     from service.demo import load_demo
     from tests.conftest import create_principal

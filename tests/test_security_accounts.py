@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.auth.web import RateLimiter
+from service.auth.limits import RateLimiter
 from tests.conftest import create_principal
 from tests.factories import enterprise
 

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from matching import io as matching_io
 from matching import sheets
 from matching.errors import InputFileError
-from service.web import imports
+from service.imports import service as imports
 from tests.factories import enterprise
 from tests.rounds_helpers import make_org
 

@@ -98,7 +98,7 @@ async def live_server(make_database):
     import uvicorn
 
     from service.app import create_app
-    from service.auth.web import RateLimiter
+    from service.auth.limits import RateLimiter
 
     dsn = await make_database()
     orgs = await _seed(dsn)

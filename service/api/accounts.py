@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
-from service.api.crud import IfMatch, Limit, Offset, etag, parse_if_match, strict_body
+from service.api.crud import IfMatch, Limit, Offset, etag, parse_if_match
 from service.auth import Principal, Role, accounts, cookies, tokens
 from service.auth.accounts import (
     LoginRequest,
@@ -73,9 +73,8 @@ class AuthController(Controller):
         data: JSONBody[LoginRequest],
         conn: NamedDependency[asyncpg.Connection],
     ) -> Response[LoginResult]:
-        body = await strict_body(request, LoginRequest)
-        user, token, expires = await accounts.login(conn, body.login, body.password)
-        if body.cookie:
+        user, token, expires = await accounts.login(conn, data.login, data.password)
+        if data.cookie:
             # The web UI: the token only in the HttpOnly cookie, never readable by a script.
             result = LoginResult(token=None, token_type="cookie", expires_at=expires, user=user)
             return Response(
@@ -125,23 +124,21 @@ class AuthController(Controller):
     )
     async def create_token(
         self,
-        request: Request,
         data: JSONBody[TokenRequest],
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
     ) -> Response[TokenCreated]:
-        body = await strict_body(request, TokenRequest)
         if principal.user_id is None:
             # A bare integration token cannot mint more tokens for itself.
             from service.errors import Forbidden
 
             raise Forbidden("未绑定用户的 API 令牌不能再创建令牌；请使用 duijie token create")
-        await accounts.require_recent_login(conn, principal, body.password)
+        await accounts.require_recent_login(conn, principal, data.password)
         ident, token, expires = await accounts.issue_api_token(
-            conn, principal=principal, user_id=principal.user_id, name=body.name, days=body.days
+            conn, principal=principal, user_id=principal.user_id, name=data.name, days=data.days
         )
         created = TokenCreated(
-            id=ident, token=token, token_type="bearer", name=body.name, expires_at=expires
+            id=ident, token=token, token_type="bearer", name=data.name, expires_at=expires
         )
         return Response(created, status_code=201, headers={"Cache-Control": "no-store"})
 
@@ -181,13 +178,11 @@ class UsersController(Controller):
     @post("/", operation_id="create_user", summary="新建用户（管理员）")
     async def create_user(
         self,
-        request: Request,
         data: JSONBody[UserCreate],
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
     ) -> User:
-        body = await strict_body(request, UserCreate)
-        return await accounts.create_user(conn, body, principal=principal)
+        return await accounts.create_user(conn, data, principal=principal)
 
     @get("/", operation_id="list_users", summary="用户列表（管理员）")
     async def list_users(
@@ -220,7 +215,6 @@ class UsersController(Controller):
     )
     async def patch_user(
         self,
-        request: Request,
         user_id: FromPath[int],
         data: JSONBody[UserPatch],
         conn: NamedDependency[asyncpg.Connection],
@@ -228,9 +222,8 @@ class UsersController(Controller):
         if_match: IfMatch = None,
     ) -> Response[User]:
         expected = parse_if_match(if_match)
-        body = await strict_body(request, UserPatch)
         user = await accounts.patch_user(
-            conn, _user_id(user_id), body, expected, principal=principal
+            conn, _user_id(user_id), data, expected, principal=principal
         )
         return Response(user, headers={"ETag": etag(user.version)})
 

@@ -6,11 +6,11 @@ milestones), two-way 揭榜 (achievement listings) and "my" pairings, applicatio
 from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.crud import Limit, Offset, strict_body
+from service.api.crud import Limit, Offset
 from service.auth import Principal
 from service.challenges import mine
 from service.challenges import service as challenges
@@ -62,14 +62,12 @@ class ChallengeController(Controller):
     @post("/{need_id:int}/return", status_code=200, summary="退回揭榜挂帅项目（须说明理由）")
     async def return_challenge(
         self,
-        request: Request,
         need_id: FromPath[int],
         data: JSONBody[ReturnBody],
         conn: Conn,
         principal: Who,
     ) -> ReviewResult:
-        body = await strict_body(request, ReturnBody)
-        return await challenges.review(conn, need_id, principal, approve=False, reason=body.reason)
+        return await challenges.review(conn, need_id, principal, approve=False, reason=data.reason)
 
     @get("/{need_id:int}/applicants", summary="揭榜申请者并列比较（发榜企业与对接专员）")
     async def applicants(
@@ -112,26 +110,22 @@ class ApplicationController(Controller):
     @post("/{app_id:int}/status", status_code=200, summary="发布方将申请列入或移出入围名单")
     async def set_status(
         self,
-        request: Request,
         app_id: FromPath[int],
         data: JSONBody[StatusBody],
         conn: Conn,
         principal: Who,
     ) -> MyApplication:
-        body = await strict_body(request, StatusBody)
-        return await challenges.set_status(conn, app_id, body, principal)
+        return await challenges.set_status(conn, app_id, data, principal)
 
     @post("/{app_id:int}/questions", summary="发布方向申请者提问")
     async def ask(
         self,
-        request: Request,
         app_id: FromPath[int],
         data: JSONBody[QuestionBody],
         conn: Conn,
         principal: Who,
     ) -> QA:
-        body = await strict_body(request, QuestionBody)
-        return await challenges.ask(conn, app_id, body, principal)
+        return await challenges.ask(conn, app_id, data, principal)
 
     @post(
         "/{app_id:int}/questions/{question_id:int}/answer",
@@ -140,15 +134,13 @@ class ApplicationController(Controller):
     )
     async def answer(
         self,
-        request: Request,
         app_id: FromPath[int],
         question_id: FromPath[int],
         data: JSONBody[AnswerBody],
         conn: Conn,
         principal: Who,
     ) -> QA:
-        body = await strict_body(request, AnswerBody)
-        return await challenges.answer(conn, app_id, question_id, body.answer, principal)
+        return await challenges.answer(conn, app_id, question_id, data.answer, principal)
 
 
 class PairingLifecycleController(Controller):
@@ -158,14 +150,12 @@ class PairingLifecycleController(Controller):
     @post("/{pairing_id:int}/publicity", summary="公示双方确认的揭榜结果（对接专员）")
     async def publicity(
         self,
-        request: Request,
         pairing_id: FromPath[int],
         conn: Conn,
         principal: Who,
         data: JSONBody[PublicityBody | None] = None,
     ) -> PublicityNotice:
-        raw = await request.body()
-        body = await strict_body(request, PublicityBody) if raw.strip() else PublicityBody()
+        body = data or PublicityBody()
         return await challenges.publish_result(conn, pairing_id, body, principal)
 
     @post(
@@ -175,14 +165,12 @@ class PairingLifecycleController(Controller):
     )
     async def milestone(
         self,
-        request: Request,
         pairing_id: FromPath[int],
         data: JSONBody[MilestoneBody],
         conn: Conn,
         principal: Who,
     ) -> list[Milestone]:
-        body = await strict_body(request, MilestoneBody)
-        return await challenges.add_milestone(conn, pairing_id, body, principal)
+        return await challenges.add_milestone(conn, pairing_id, data, principal)
 
 
 class MeController(Controller):

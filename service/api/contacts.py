@@ -5,11 +5,11 @@
 from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.crud import BEARER, OPTIONAL_BEARER, Limit, Offset, strict_body
+from service.api.crud import BEARER, OPTIONAL_BEARER, Limit, Offset
 from service.auth import Principal
 from service.contacts import service
 from service.contacts.schemas import (
@@ -42,10 +42,9 @@ class ContactRequestController(Controller):
 
     @post("/", operation_id="create_contact_request", summary="发送对接请求")
     async def create(
-        self, request: Request, data: JSONBody[ContactRequestCreate], conn: Conn, principal: Who
+        self, data: JSONBody[ContactRequestCreate], conn: Conn, principal: Who
     ) -> Response[ContactRequest]:
-        body = await strict_body(request, ContactRequestCreate)
-        return Response(await service.create(conn, body, principal=principal), status_code=201)
+        return Response(await service.create(conn, data, principal=principal), status_code=201)
 
     @get("/", operation_id="list_contact_requests", summary="本机构发出和收到的对接请求")
     async def list_requests(
@@ -96,14 +95,12 @@ class ContactRequestController(Controller):
     )
     async def answer(
         self,
-        request: Request,
         request_id: FromPath[int],
         data: JSONBody[Answer],
         conn: Conn,
         principal: Who,
     ) -> ContactRequest:
-        body = await strict_body(request, Answer)
-        return await service.answer(conn, _id(request_id), body, principal=principal)
+        return await service.answer(conn, _id(request_id), data, principal=principal)
 
     @post(
         "/{request_id:int}/withdraw",

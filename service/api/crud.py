@@ -1,26 +1,27 @@
 """HTTP handlers shared by the five resource collections.
 
-Handlers only decode, call :mod:`service.domain.crud` and encode. Each collection contributes its
-own list filters as a dependency function whose parameters are the query parameters, so they are
-typed, validated with the field's name and documented in OpenAPI.
+Handlers only decode, call :mod:`service.domain.crud` and encode. Each collection's list filters
+are declared once, on its :class:`Resource`; :func:`filter_provider` turns them into a
+dependency whose parameters are the query parameters.
 """
 
 # No ``from __future__ import annotations`` here: the handlers' annotations refer to Struct
 # types that only exist inside ``crud_controller``, so they must be evaluated when defined.
 
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from service.auth import Principal
 from service.domain import crud
 from service.domain.crud import MAX_LIMIT, MAX_OFFSET, Resource
-from service.errors import FieldInvalid, split_msgspec_error
+from service.errors import FieldInvalid
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"每页条数，1–{MAX_LIMIT}")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description=f"偏移量，0–{MAX_OFFSET}")]
@@ -56,14 +57,44 @@ def check_id(resource: Resource, ident: int) -> int:
     return ident
 
 
-async def strict_body(request: Request, struct: type[msgspec.Struct]) -> msgspec.Struct:
-    """Decode the body again without Litestar's lax coercion, so ``"headcount": "2"`` is a type
-    error like any other instead of silently becoming 2."""
-    try:
-        return msgspec.json.decode(await request.body(), type=struct, strict=True)
-    except msgspec.ValidationError as exc:
-        field, zh, en = split_msgspec_error(str(exc))
-        raise FieldInvalid(field, zh) from exc
+Q = Annotated[
+    str | None,
+    QueryParameter(max_length=100, description="关键词，支持中文；空格分隔的多个词需同时出现"),
+]
+
+
+def filter_provider(resource: Resource) -> Callable[..., dict[str, Any]]:
+    """The list filters of ``resource`` as a dependency whose parameters are the query
+    parameters (``q`` and one per :class:`~service.domain.crud.Filter`, each optional), so
+    they are typed, validated with the field's name and documented in OpenAPI."""
+    params: list[tuple[str, Any]] = [("q", Q)]
+    for f in resource.filters:
+        bounds = {
+            k: v
+            for k, v in (
+                ("ge", f.ge),
+                ("le", f.le),
+                ("max_length", f.max_length),
+                ("max_items", f.max_items),
+                ("description", f.description),
+            )
+            if v is not None
+        }
+        params.append((f.param, Annotated[f.type | None, QueryParameter(**bounds)]))
+
+    def provide(**values: Any) -> dict[str, Any]:
+        return {name: values.get(name) for name, _ in params}
+
+    provide.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=a)
+            for name, a in params
+        ],
+        return_annotation=dict[str, Any],
+    )
+    provide.__annotations__ = {**dict(params), "return": dict[str, Any]}
+    provide.__name__ = f"{resource.table}_filters"
+    return provide
 
 
 def page_struct(resource: Resource) -> type[msgspec.Struct]:
@@ -80,7 +111,6 @@ def crud_controller(
     resource: Resource,
     path: str,
     tag: str,
-    filters: Callable[..., dict[str, Any]],
 ) -> type[Controller]:
     """A Controller with create, list, read, patch and delete for ``resource`` at ``path``."""
     Create, Patch, Read = resource.create, resource.patch, resource.read
@@ -90,13 +120,11 @@ def crud_controller(
     @post("/", operation_id=f"create_{name}", summary=f"新建{resource.label}", security=BEARER)
     async def create_item(
         self: Controller,
-        request: Request,
         data: JSONBody[Create],
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
     ) -> Read:
-        body = await strict_body(request, Create)
-        return await crud.create(conn, resource, body, principal=principal)
+        return await crud.create(conn, resource, data, principal=principal)
 
     @get(
         "/",
@@ -142,7 +170,6 @@ def crud_controller(
     )
     async def patch_item(
         self: Controller,
-        request: Request,
         item_id: FromPath[int],
         data: JSONBody[Patch],
         conn: NamedDependency[asyncpg.Connection],
@@ -150,7 +177,6 @@ def crud_controller(
         if_match: IfMatch = None,
     ) -> Response[Read]:
         expected = parse_if_match(if_match)
-        data = await strict_body(request, Patch)
         ident = check_id(resource, item_id)
         item = await crud.patch(conn, resource, ident, data, expected, principal=principal)
         return Response(item, headers={"ETag": etag(item.version)})
@@ -175,7 +201,9 @@ def crud_controller(
         {
             "path": path,
             "tags": [tag],
-            "dependencies": {"list_filters": Provide(filters, sync_to_thread=False)},
+            "dependencies": {
+                "list_filters": Provide(filter_provider(resource), sync_to_thread=False)
+            },
             "create_item": create_item,
             "list_items": list_items,
             "get_item": get_item,

@@ -5,11 +5,11 @@
 from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.crud import BEARER, Limit, Offset, strict_body
+from service.api.crud import BEARER, Limit, Offset
 from service.auth import Principal
 from service.errors import NotFound
 from service.notifications import inbox
@@ -79,10 +79,9 @@ class PreferencesController(Controller):
 
     @patch("/", operation_id="set_preferences", summary="开启或关闭邮件通知")
     async def set_preferences(
-        self, request: Request, data: JSONBody[PreferencesPatch], conn: Conn, principal: Who
+        self, data: JSONBody[PreferencesPatch], conn: Conn, principal: Who
     ) -> Preferences:
-        body = await strict_body(request, PreferencesPatch)
-        return await inbox.set_preferences(conn, body, principal=principal)
+        return await inbox.set_preferences(conn, data, principal=principal)
 
 
 CONTROLLERS = [NotificationController, PreferencesController]

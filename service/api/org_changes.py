@@ -5,11 +5,11 @@
 from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.crud import BEARER, Limit, Offset, strict_body
+from service.api.crud import BEARER, Limit, Offset
 from service.auth import Principal
 from service.domain import org_changes
 from service.domain.org_changes import (
@@ -43,14 +43,12 @@ class ProposeController(Controller):
     )
     async def propose(
         self,
-        request: Request,
         org_id: FromPath[int],
         data: JSONBody[ChangeRequestCreate],
         conn: Conn,
         principal: Who,
     ) -> ChangeRequest:
-        body = await strict_body(request, ChangeRequestCreate)
-        return await org_changes.propose(conn, _id(org_id, "机构"), body, principal=principal)
+        return await org_changes.propose(conn, _id(org_id, "机构"), data, principal=principal)
 
 
 class ChangeRequestController(Controller):
@@ -86,15 +84,13 @@ class ChangeRequestController(Controller):
     )
     async def approve(
         self,
-        request: Request,
         request_id: FromPath[int],
         data: JSONBody[Decision],
         conn: Conn,
         principal: Who,
     ) -> ChangeRequest:
-        body = await strict_body(request, Decision)
         ident = _id(request_id, "机构信息变更申请")
-        return await org_changes.decide(conn, ident, True, body, principal=principal)
+        return await org_changes.decide(conn, ident, True, data, principal=principal)
 
     @post(
         "/{request_id:int}/reject",
@@ -104,15 +100,13 @@ class ChangeRequestController(Controller):
     )
     async def reject(
         self,
-        request: Request,
         request_id: FromPath[int],
         data: JSONBody[Decision],
         conn: Conn,
         principal: Who,
     ) -> ChangeRequest:
-        body = await strict_body(request, Decision)
         ident = _id(request_id, "机构信息变更申请")
-        return await org_changes.decide(conn, ident, False, body, principal=principal)
+        return await org_changes.decide(conn, ident, False, data, principal=principal)
 
 
 CONTROLLERS = [ProposeController, ChangeRequestController]

@@ -5,11 +5,11 @@
 from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.crud import BEARER, Limit, Offset, strict_body
+from service.api.crud import BEARER, Limit, Offset
 from service.auth import Principal
 from service.errors import NotFound
 from service.registration import service
@@ -50,10 +50,9 @@ class AccountMailController(Controller):
 
     @post("/confirm-email", operation_id="confirm_email", summary="用邮件中的链接确认邮箱")
     async def confirm_email(
-        self, request: Request, data: JSONBody[TokenBody], conn: Conn
+        self, data: JSONBody[TokenBody], conn: Conn
     ) -> Response[EmailConfirmed]:
-        body = await strict_body(request, TokenBody)
-        return Response(await service.confirm_email(conn, body.token), status_code=200)
+        return Response(await service.confirm_email(conn, data.token), status_code=200)
 
     @post(
         "/resend-confirmation",
@@ -72,11 +71,8 @@ class AccountMailController(Controller):
         summary="申请重设密码（无论邮箱是否注册都返回 202）",
         status_code=202,
     )
-    async def request_reset(
-        self, request: Request, data: JSONBody[ResetRequest], conn: Conn
-    ) -> Accepted:
-        body = await strict_body(request, ResetRequest)
-        await service.request_reset(conn, body.email)
+    async def request_reset(self, data: JSONBody[ResetRequest], conn: Conn) -> Accepted:
+        await service.request_reset(conn, data.email)
         return Accepted(detail="如果该邮箱已注册，重设密码的邮件已发送，请查收")
 
     @post(
@@ -85,9 +81,8 @@ class AccountMailController(Controller):
         summary="用邮件中的链接设置新密码（其他登录全部失效）",
         status_code=204,
     )
-    async def reset(self, request: Request, data: JSONBody[ResetConfirm], conn: Conn) -> None:
-        body = await strict_body(request, ResetConfirm)
-        await service.reset_password(conn, body)
+    async def reset(self, data: JSONBody[ResetConfirm], conn: Conn) -> None:
+        await service.reset_password(conn, data)
 
 
 class RegistrationController(Controller):
@@ -96,10 +91,9 @@ class RegistrationController(Controller):
 
     @post("/", operation_id="register", summary="机构自助注册（机构 + 第一个用户）")
     async def register(
-        self, request: Request, data: JSONBody[RegistrationCreate], conn: Conn
+        self, data: JSONBody[RegistrationCreate], conn: Conn
     ) -> Response[Registered]:
-        body = await strict_body(request, RegistrationCreate)
-        return Response(await service.register(conn, body), status_code=201, headers=NO_STORE)
+        return Response(await service.register(conn, data), status_code=201, headers=NO_STORE)
 
     @get(
         "/",
@@ -156,15 +150,13 @@ class RegistrationController(Controller):
     )
     async def return_(
         self,
-        request: Request,
         org_id: FromPath[int],
         data: JSONBody[ReturnBody],
         conn: Conn,
         principal: Who,
     ) -> RegistrationView:
-        body = await strict_body(request, ReturnBody)
         return await service.review(
-            conn, _org_id(org_id), approve=False, reason=body.reason, principal=principal
+            conn, _org_id(org_id), approve=False, reason=data.reason, principal=principal
         )
 
     @post(
@@ -174,10 +166,9 @@ class RegistrationController(Controller):
         security=BEARER,
     )
     async def invite(
-        self, request: Request, data: JSONBody[InvitationCreate], conn: Conn, principal: Who
+        self, data: JSONBody[InvitationCreate], conn: Conn, principal: Who
     ) -> Response[Invitation]:
-        body = await strict_body(request, InvitationCreate)
-        invitation = await service.invite(conn, body, principal=principal)
+        invitation = await service.invite(conn, data, principal=principal)
         return Response(invitation, status_code=201)
 
     @post(
@@ -185,12 +176,9 @@ class RegistrationController(Controller):
         operation_id="accept_invitation",
         summary="接受邀请：设置登录名和密码，加入机构",
     )
-    async def accept(
-        self, request: Request, data: JSONBody[InvitationAccept], conn: Conn
-    ) -> Response[Joined]:
-        body = await strict_body(request, InvitationAccept)
+    async def accept(self, data: JSONBody[InvitationAccept], conn: Conn) -> Response[Joined]:
         return Response(
-            await service.accept_invitation(conn, body), status_code=201, headers=NO_STORE
+            await service.accept_invitation(conn, data), status_code=201, headers=NO_STORE
         )
 
 

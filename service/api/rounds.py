@@ -5,11 +5,11 @@
 from typing import Annotated, Any
 
 import asyncpg
-from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.crud import Limit, Offset, strict_body
+from service.api.crud import Limit, Offset
 from service.auth import Principal
 from service.rounds import exports, schedule
 from service.rounds import service as rounds
@@ -48,10 +48,8 @@ class RoundController(Controller):
     tags = ["对接活动"]
 
     @post("/", summary="新建对接活动（揭榜挂帅 / 招聘会）")
-    async def create_round(
-        self, request: Request, data: JSONBody[RoundCreate], conn: Conn, principal: Who
-    ) -> Round:
-        return await rounds.create_round(conn, await strict_body(request, RoundCreate), principal)
+    async def create_round(self, data: JSONBody[RoundCreate], conn: Conn, principal: Who) -> Round:
+        return await rounds.create_round(conn, data, principal)
 
     @get("/", summary="对接活动列表")
     async def list_rounds(
@@ -72,29 +70,24 @@ class RoundController(Controller):
     @patch("/{round_id:int}", summary="修改对接活动设置（草稿或报名中）")
     async def patch_round(
         self,
-        request: Request,
         round_id: FromPath[int],
         data: JSONBody[RoundPatch],
         conn: Conn,
         principal: Who,
     ) -> Round:
-        return await rounds.patch_round(
-            conn, round_id, await strict_body(request, RoundPatch), principal
-        )
+        return await rounds.patch_round(conn, round_id, data, principal)
 
     @post(
         "/{round_id:int}/transition", status_code=200, summary="变更状态：开放报名、退回草稿、结束"
     )
     async def transition(
         self,
-        request: Request,
         round_id: FromPath[int],
         data: JSONBody[Transition],
         conn: Conn,
         principal: Who,
     ) -> Round:
-        body = await strict_body(request, Transition)
-        return await rounds.transition(conn, round_id, body.to, principal)
+        return await rounds.transition(conn, round_id, data.to, principal)
 
     @get("/{round_id:int}/participants", summary="参与者（按范围纳入与报名）")
     async def participants(
@@ -105,14 +98,12 @@ class RoundController(Controller):
     @post("/{round_id:int}/entries", status_code=200, summary="报名参加对接活动")
     async def register(
         self,
-        request: Request,
         round_id: FromPath[int],
         data: JSONBody[EntryCreate],
         conn: Conn,
         principal: Who,
     ) -> Participants:
-        body = await strict_body(request, EntryCreate)
-        return await rounds.register(conn, round_id, body.side, body.item_id, principal)
+        return await rounds.register(conn, round_id, data.side, data.item_id, principal)
 
     @delete("/{round_id:int}/entries/{side:str}/{item_id:int}", summary="取消报名")
     async def unregister(
@@ -132,15 +123,12 @@ class RoundController(Controller):
     @post("/{round_id:int}/applications", summary="揭榜：高校或院所以一项科研能力申请揭榜")
     async def apply(
         self,
-        request: Request,
         round_id: FromPath[int],
         data: JSONBody[ApplicationCreate],
         conn: Conn,
         principal: Who,
     ) -> Application:
-        return await rounds.apply(
-            conn, round_id, await strict_body(request, ApplicationCreate), principal
-        )
+        return await rounds.apply(conn, round_id, data, principal)
 
     @get("/{round_id:int}/applications", summary="揭榜申请列表")
     async def list_applications(
@@ -159,14 +147,12 @@ class RoundController(Controller):
     )
     async def start_run(
         self,
-        request: Request,
         round_id: FromPath[int],
         conn: Conn,
         principal: Who,
         data: JSONBody[RunStart | None] = None,
     ) -> Response[Run]:
-        raw = await request.body()
-        body = await strict_body(request, RunStart) if raw.strip() else RunStart()
+        body = data or RunStart()
         run = await rounds.start_run(conn, round_id, body.seed, principal)
         return Response(run, status_code=202, headers={"Location": f"/api/runs/{run.id}"})
 
@@ -177,15 +163,12 @@ class RoundController(Controller):
     @post("/{round_id:int}/constraints", summary="锁定（pin）或排除（forbid）一个配对")
     async def add_constraint(
         self,
-        request: Request,
         round_id: FromPath[int],
         data: JSONBody[ConstraintCreate],
         conn: Conn,
         principal: Who,
     ) -> Constraint:
-        return await rounds.add_constraint(
-            conn, round_id, await strict_body(request, ConstraintCreate), principal
-        )
+        return await rounds.add_constraint(conn, round_id, data, principal)
 
     @get("/{round_id:int}/constraints", summary="锁定与排除的配对")
     async def list_constraints(
@@ -229,14 +212,12 @@ class RoundController(Controller):
     @put("/{round_id:int}/availability", summary="招聘会：登记机构不可参会的时段")
     async def availability(
         self,
-        request: Request,
         round_id: FromPath[int],
         data: JSONBody[AvailabilityUpdate],
         conn: Conn,
         principal: Who,
     ) -> dict[str, Any]:
-        body = await strict_body(request, AvailabilityUpdate)
-        return await schedule.set_availability(conn, round_id, body, principal)
+        return await schedule.set_availability(conn, round_id, data, principal)
 
     @get("/{round_id:int}/availability", summary="招聘会：读取机构登记的不可参会时段")
     async def get_availability(
@@ -307,15 +288,12 @@ class PairingController(Controller):
     @post("/{pairing_id:int}/respond", status_code=200, summary="双向确认：一方接受或婉拒配对")
     async def respond(
         self,
-        request: Request,
         pairing_id: FromPath[int],
         data: JSONBody[PairingResponse],
         conn: Conn,
         principal: Who,
     ) -> Pairing:
-        return await rounds.respond(
-            conn, pairing_id, await strict_body(request, PairingResponse), principal
-        )
+        return await rounds.respond(conn, pairing_id, data, principal)
 
     @post(
         "/{pairing_id:int}/outcome",
@@ -324,15 +302,12 @@ class PairingController(Controller):
     )
     async def outcome(
         self,
-        request: Request,
         pairing_id: FromPath[int],
         data: JSONBody[OutcomeUpdate],
         conn: Conn,
         principal: Who,
     ) -> Pairing:
-        return await rounds.record_outcome(
-            conn, pairing_id, await strict_body(request, OutcomeUpdate), principal
-        )
+        return await rounds.record_outcome(conn, pairing_id, data, principal)
 
 
 CONTROLLERS = [RoundController, RunController, PairingController]

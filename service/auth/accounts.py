@@ -14,7 +14,7 @@ import asyncpg
 import msgspec
 from msgspec import Meta
 
-from service.auth import Principal, Role, audit, require_role, tokens
+from service.auth import Principal, Role, audit, repository, require_role, tokens
 from service.errors import (
     Conflict,
     FieldInvalid,
@@ -91,9 +91,6 @@ class LoginResult(msgspec.Struct, kw_only=True, frozen=True):
     user: User
 
 
-_USER_COLUMNS = "id, login, display_name, role, org_id, is_active, version, created_at, updated_at"
-
-
 def _user(row: asyncpg.Record) -> User:
     return User(**{k: row[k] for k in User.__struct_fields__})
 
@@ -104,7 +101,7 @@ async def check_role_org(conn: asyncpg.Connection, role: str, org_id: int | None
         if role in ("enterprise", "university"):
             raise FieldInvalid("org_id", f"角色 {role} 的用户必须属于一个机构（org_id）")
         return
-    kind = await conn.fetchval("SELECT kind FROM organizations WHERE id = $1", org_id)
+    kind = await repository.organization_kind(conn, org_id)
     if kind is None:
         raise FieldInvalid("org_id", f"机构 {org_id} 不存在")
     allowed = {"enterprise": ("enterprise",), "university": ("university", "institute")}
@@ -125,15 +122,14 @@ async def create_user(
     async with conn.transaction():
         await check_role_org(conn, data.role, data.org_id)
         try:
-            row = await conn.fetchrow(
-                "INSERT INTO users (login, display_name, role, org_id, password_hash, demo_key)"
-                f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_USER_COLUMNS}",
-                login,
-                data.display_name.strip(),
-                data.role,
-                data.org_id,
-                password_hash,
-                demo_key,
+            row = await repository.insert_user(
+                conn,
+                login=login,
+                display_name=data.display_name.strip(),
+                role=data.role,
+                org_id=data.org_id,
+                password_hash=password_hash,
+                demo_key=demo_key,
             )
         except asyncpg.UniqueViolationError as exc:
             raise Conflict(
@@ -148,7 +144,7 @@ async def create_user(
 async def get_user(conn: asyncpg.Connection, ident: int, *, principal: Principal) -> User:
     if principal.user_id != ident:
         require_role(principal, "admin")
-    row = await conn.fetchrow(f"SELECT {_USER_COLUMNS} FROM users WHERE id = $1", ident)
+    row = await repository.user_row(conn, ident)
     if row is None:
         raise NotFound("用户", ident)
     return _user(row)
@@ -164,15 +160,7 @@ async def list_users(
     offset: int,
 ) -> UserPage:
     require_role(principal, "admin")
-    where = " WHERE ($1::text IS NULL OR role = $1) AND ($2::bigint IS NULL OR org_id = $2)"
-    total = await conn.fetchval(f"SELECT count(*) FROM users{where}", role, org_id)
-    rows = await conn.fetch(
-        f"SELECT {_USER_COLUMNS} FROM users{where} ORDER BY id LIMIT $3 OFFSET $4",
-        role,
-        org_id,
-        limit,
-        offset,
-    )
+    rows, total = await repository.user_page(conn, role, org_id, limit, offset)
     return UserPage(items=[_user(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -198,7 +186,7 @@ async def patch_user(
         # Whoever holds a session must also know the password to change it.
         if current_password is None:
             raise FieldInvalid("current_password", "修改自己的密码须提供当前密码")
-        stored = await conn.fetchval("SELECT password_hash FROM users WHERE id = $1", ident)
+        stored = await repository.password_hash(conn, ident)
         if not await tokens.verify_password(stored, current_password):
             raise FieldInvalid("current_password", "当前密码不正确")
     if new_password:
@@ -206,9 +194,7 @@ async def patch_user(
     if "display_name" in changes:
         changes["display_name"] = changes["display_name"].strip()
     async with conn.transaction():
-        row = await conn.fetchrow(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE", ident
-        )
+        row = await repository.user_row(conn, ident, for_update=True)
         if row is None:
             raise NotFound("用户", ident)
         if expected_version is not None and row["version"] != expected_version:
@@ -221,13 +207,7 @@ async def patch_user(
         if "role" in changes or "org_id" in changes:
             await check_role_org(conn, role, org_id)
         if changes:
-            cols = list(changes)
-            sets = ", ".join(f"{c} = ${i}" for i, c in enumerate(cols, start=2))
-            row = await conn.fetchrow(
-                f"UPDATE users SET {sets} WHERE id = $1 RETURNING {_USER_COLUMNS}",
-                ident,
-                *changes.values(),
-            )
+            row = await repository.update_user(conn, ident, changes)
         after = _user(row)
         await audit.record(conn, principal, "update", "users", ident, before, after)
         if new_password:
@@ -247,10 +227,7 @@ async def login(
     conn: asyncpg.Connection, login_name: str, password: str
 ) -> tuple[User, str, datetime]:
     """Check the password; on success issue a session token valid for ``SESSION_TTL``."""
-    row = await conn.fetchrow(
-        f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE lower(login) = lower($1)",
-        login_name.strip(),
-    )
+    row = await repository.user_for_login(conn, login_name.strip())
     ok = await tokens.verify_password(row["password_hash"] if row else None, password)
     if row is None or not ok or not row["is_active"]:
         raise Unauthorized("登录名或密码错误 (invalid login or password)")
@@ -291,7 +268,7 @@ async def issue_api_token(
         if user_id is None:
             assert role is not None
             await check_role_org(conn, role, org_id)
-        elif not await conn.fetchval("SELECT true FROM users WHERE id = $1", user_id):
+        elif not await repository.user_exists(conn, user_id):
             raise FieldInvalid("user", f"用户 {user_id} 不存在")
         ident, token = await tokens.create_token(
             conn,
@@ -326,18 +303,11 @@ async def require_recent_login(
     if password is not None:
         stored = None
         if principal.user_id is not None:
-            stored = await conn.fetchval(
-                "SELECT password_hash FROM users WHERE id = $1", principal.user_id
-            )
+            stored = await repository.password_hash(conn, principal.user_id)
         if not await tokens.verify_password(stored, password):
             raise FieldInvalid("password", "密码不正确")
         return
-    fresh = await conn.fetchval(
-        "SELECT kind = 'session' AND created_at > now() - $2::interval FROM api_tokens"
-        " WHERE id = $1",
-        principal.token_id,
-        FRESH_LOGIN,
-    )
+    fresh = await repository.is_fresh_session(conn, principal.token_id, FRESH_LOGIN)
     if not fresh:
         raise Forbidden(
             "创建 API 令牌需要最近 10 分钟内登录，或在请求中附上当前密码（password）"
@@ -366,11 +336,7 @@ async def list_tokens(conn: asyncpg.Connection, *, principal: Principal) -> list
 async def revoke_token(conn: asyncpg.Connection, token_id: int, *, principal: Principal) -> None:
     """Revoke one of the caller's own tokens (404 for anyone else's)."""
     async with conn.transaction():
-        row = await conn.fetchrow(
-            "SELECT id, user_id, kind, name FROM api_tokens WHERE id = $1 AND revoked_at IS NULL"
-            " FOR UPDATE",
-            token_id,
-        )
+        row = await repository.lock_live_token(conn, token_id)
         mine = row is not None and (
             (principal.user_id is not None and row["user_id"] == principal.user_id)
             or row["id"] == principal.token_id

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import asyncpg
 import msgspec
 
-from service.auth import Principal
+from service.auth import Principal, repository
 
 # ``resource`` is always the table (so resource + resource_id is one record's whole history);
 # the verb says what happened to it.
@@ -56,23 +56,21 @@ async def record(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    # Sent as text and cast, so it works on connections with or without the pool's jsonb codec.
     def encode(item: Any) -> str | None:
         snap = snapshot(item)
         return None if snap is None else msgspec.json.encode(snap).decode()
 
-    await conn.execute(
-        "INSERT INTO audit_log (user_id, token_id, role, org_id, action, resource, resource_id,"
-        " before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb)",
-        principal.user_id,
-        principal.token_id,
-        principal.role,
-        principal.org_id,
-        action,
-        resource,
-        resource_id,
-        encode(before),
-        encode(after),
+    await repository.insert_audit(
+        conn,
+        user_id=principal.user_id,
+        token_id=principal.token_id,
+        role=principal.role,
+        org_id=principal.org_id,
+        action=action,
+        resource=resource,
+        resource_id=resource_id,
+        before=encode(before),
+        after=encode(after),
     )
 
 
@@ -109,14 +107,6 @@ class AuditFilters(msgspec.Struct, kw_only=True, frozen=True):
     until: datetime | None = None
 
 
-_LIST = """
-FROM audit_log
-WHERE ($1::text IS NULL OR resource = $1) AND ($2::bigint IS NULL OR resource_id = $2)
-  AND ($3::bigint IS NULL OR user_id = $3) AND ($4::text IS NULL OR action = $4)
-  AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
-"""
-
-
 def _entry(row: asyncpg.Record) -> AuditEntry:
     rec = dict(row)
     for k in ("before", "after"):
@@ -147,15 +137,7 @@ async def list_entries(
         filters.since,
         filters.until,
     )
-    total = await conn.fetchval(f"SELECT count(*) {_LIST}", *args)
-    rows = await conn.fetch(
-        "SELECT id, chain_seq, at, user_id, token_id, role, org_id, action, resource,"
-        " resource_id, before::text AS before, after::text AS after, prev_hash, hash"
-        f" {_LIST} ORDER BY chain_seq DESC LIMIT $7 OFFSET $8",
-        *args,
-        limit,
-        offset,
-    )
+    rows, total = await repository.audit_page(conn, args, limit, offset)
     return AuditPage(items=[_entry(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -165,21 +147,11 @@ class ChainBreak(msgspec.Struct, kw_only=True, frozen=True):
     reason: str
 
 
-# Recomputes every row's hash from its content and the stored previous hash, and checks that
-# each row names the hash of the row before it and that no place in the chain is missing.
-_VERIFY = """
-SELECT id, chain_seq, prev_hash, hash,
-       lag(hash) OVER w AS expected_prev, lag(chain_seq) OVER w AS prev_seq,
-       duijie_audit_hash(prev_hash, a) AS recomputed
-FROM audit_log a WINDOW w AS (ORDER BY chain_seq) ORDER BY chain_seq
-"""
-
-
 async def verify(conn: asyncpg.Connection) -> tuple[int, ChainBreak | None]:
     """Walk the chain; return (rows checked, the first broken row or ``None``)."""
     checked = 0
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        async for r in conn.cursor(_VERIFY, prefetch=2000):
+        async for r in repository.audit_chain(conn):
             checked += 1
             reason = None
             expected_seq = (r["prev_seq"] or 0) + 1

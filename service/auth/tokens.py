@@ -17,7 +17,7 @@ import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from service.auth import Principal
+from service.auth import Principal, repository
 
 TOKEN_PREFIX = "dj_"
 SESSION_TTL = timedelta(hours=12)
@@ -65,21 +65,11 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
     return await asyncio.to_thread(check)
 
 
-_LOOKUP = """
-SELECT t.id AS token_id, t.user_id,
-       CASE WHEN t.user_id IS NULL THEN t.role ELSE u.role END AS role,
-       CASE WHEN t.user_id IS NULL THEN t.org_id ELSE u.org_id END AS org_id,
-       u.is_active
-FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id
-WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-"""
-
-
 async def lookup(conn: asyncpg.Connection, token: str) -> Principal | None:
     """The principal a token stands for, ``None`` when unknown, expired, revoked or disabled."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = await conn.fetchrow(_LOOKUP, token_digest(token))
+    row = await repository.token_by_digest(conn, token_digest(token))
     if row is None or (row["user_id"] is not None and not row["is_active"]):
         return None
     return Principal(
@@ -104,47 +94,31 @@ async def create_token(
     token = new_token()
     if expires_at is None:
         expires_at = datetime.now(UTC) + API_TOKEN_TTL
-    ident = await conn.fetchval(
-        "INSERT INTO api_tokens (token_hash, kind, user_id, role, org_id, name, expires_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        token_digest(token),
-        kind,
-        user_id,
-        role if user_id is None else None,
-        org_id if user_id is None else None,
-        name,
-        expires_at,
+    ident = await repository.insert_token(
+        conn,
+        digest=token_digest(token),
+        kind=kind,
+        user_id=user_id,
+        role=role if user_id is None else None,
+        org_id=org_id if user_id is None else None,
+        name=name,
+        expires_at=expires_at,
     )
     return ident, token
 
 
 async def revoke(conn: asyncpg.Connection, token_id: int) -> bool:
-    status = await conn.execute(
-        "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", token_id
-    )
-    return status.endswith(" 1")
+    return await repository.revoke_token(conn, token_id)
 
 
 async def revoke_user_tokens(
     conn: asyncpg.Connection, user_id: int, *, keep: int | None = None
 ) -> int:
     """Revoke every live token of a user except ``keep``; return how many."""
-    status = await conn.execute(
-        "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"
-        " AND id IS DISTINCT FROM $2",
-        user_id,
-        keep,
-    )
-    return int(status.rsplit(" ", 1)[1])
+    return await repository.revoke_user_tokens(conn, user_id, keep)
 
 
 async def live_tokens(
     conn: asyncpg.Connection, *, user_id: int | None, token_id: int | None
 ) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT id, kind, name, created_at, expires_at FROM api_tokens"
-        " WHERE revoked_at IS NULL AND expires_at > now()"
-        " AND (user_id = $1 OR ($1::bigint IS NULL AND id = $2)) ORDER BY id",
-        user_id,
-        token_id,
-    )
+    return await repository.live_tokens(conn, user_id, token_id)

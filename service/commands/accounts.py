@@ -16,7 +16,7 @@ import sys
 import asyncpg
 import msgspec
 
-from service.auth import ROLES
+from service.auth import ROLES, repository
 
 
 def register(subparsers) -> None:
@@ -124,9 +124,7 @@ def run_token_create(args: argparse.Namespace) -> int:
         try:
             user_id = None
             if args.user is not None:
-                user_id = await conn.fetchval(
-                    "SELECT id FROM users WHERE lower(login) = lower($1)", args.user
-                )
+                user_id = await repository.user_id_by_login(conn, args.user)
                 if user_id is None:
                     raise SystemExit(_fail(f"用户 {args.user} 不存在"))
             ident, token, _ = await issue_api_token(

@@ -146,3 +146,10 @@ async def status(conn: asyncpg.Connection, directory: Path | None = None) -> lis
             state = "applied" if f.checksum == row["checksum"] else "changed"
             out.append(MigrationState(v, f.name, row["applied_at"], state))
     return out
+
+
+async def health(conn: asyncpg.Connection) -> tuple[str, int]:
+    """The server's version and how many migrations are applied (for ``GET /health``)."""
+    server_version = await conn.fetchval("SHOW server_version")
+    migrations = await conn.fetchval("SELECT count(*) FROM schema_migrations")
+    return server_version, migrations

@@ -17,10 +17,9 @@ import asyncpg
 import msgspec
 
 from service.auth import SYSTEM
+from service.demo.repository import existing as _existing
+from service.demo.repository import lock as _lock
 from service.domain import capabilities, crud, jobs, needs, organizations, talent_pools
-
-# Same key as nothing else uses: serialises concurrent loaders.
-DEMO_LOCK_KEY = 0x64656D6F
 
 
 def demo_data() -> dict[str, list[dict[str, Any]]]:
@@ -28,17 +27,12 @@ def demo_data() -> dict[str, list[dict[str, Any]]]:
     return json.loads(text)
 
 
-async def _existing(conn: asyncpg.Connection, table: str) -> dict[str, int]:
-    rows = await conn.fetch(f"SELECT demo_key, id FROM {table} WHERE demo_key IS NOT NULL")
-    return {r["demo_key"]: r["id"] for r in rows}
-
-
 async def load_demo(conn: asyncpg.Connection) -> dict[str, int]:
     """Insert the demo records that are not there yet; return how many of each exist now."""
     data = demo_data()
     counts: dict[str, int] = {}
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", DEMO_LOCK_KEY)
+        await _lock(conn)
         org_ids = await _existing(conn, "organizations")
         for rec in data["organizations"]:
             rec = dict(rec)

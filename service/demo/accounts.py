@@ -13,6 +13,7 @@ import asyncpg
 
 from service.auth import SYSTEM
 from service.auth.accounts import UserCreate, create_user
+from service.demo import repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +44,8 @@ async def load_demo_users(conn: asyncpg.Connection) -> list[tuple[DemoLogin, str
     for demo in DEMO_LOGINS:
         org = None
         if demo.org_key:
-            org = await conn.fetchrow(
-                "SELECT id, name FROM organizations WHERE demo_key = $1", demo.org_key
-            )
-        exists = await conn.fetchval(
-            "SELECT true FROM users WHERE demo_key = $1 OR lower(login) = lower($2)",
-            demo.login,
-            demo.login,
-        )
+            org = await repository.demo_organization(conn, demo.org_key)
+        exists = await repository.user_exists(conn, demo.login, demo.login)
         if not exists:
             body = UserCreate(
                 login=demo.login,

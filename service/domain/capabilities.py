@@ -9,7 +9,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from service.domain.crud import Filter, Resource
+from service.domain.crud import (
+    Filter,
+    Resource,
+    city_filter,
+    field_filter,
+    owner_filter,
+    status_filter,
+)
 from service.domain.needs import check_field_codes
 from service.domain.structs import patch_struct, read_struct
 from service.domain.types import (
@@ -87,11 +94,11 @@ RESOURCE = Resource(
     read=Capability,
     search_fields=("title", "description", "keywords"),
     filters=(
-        Filter("owner", "owner_id"),
-        Filter("kind", "kind"),
-        Filter("status", "status"),
-        Filter("city", "o.city"),
-        Filter("field", "field_codes", "array_prefix"),
+        owner_filter(),
+        Filter("kind", "kind", type=CapabilityKind, description="能力类型"),
+        status_filter(),
+        city_filter("o.city"),
+        field_filter(),
     ),
     owner_kinds=("university", "institute"),
     validate=validate,

@@ -1,5 +1,5 @@
-"""The CRUD core every resource shares: a declarative :class:`Resource`, the SQL (repository
-functions) and the service functions that own transactions and validation.
+"""The CRUD core every resource shares: a declarative :class:`Resource` and the service
+functions that own transactions and validation. The SQL is in :mod:`service.domain.repository`.
 
 Column and table names in the generated SQL come only from the :class:`Resource` declarations in
 code, never from a request; every value is a bind parameter.
@@ -16,8 +16,10 @@ import asyncpg
 import msgspec
 
 from service.auth import Principal, audit
-from service.domain import access
+from service.domain import access, repository
+from service.domain.types import City, EnterpriseTag, Status
 from service.errors import FieldInvalid, NotFound, PreconditionFailed
+from service.reference.names import ORG_KIND_NAMES
 
 FilterOp = Literal["eq", "prefix", "array_prefix", "array_any"]
 
@@ -31,11 +33,64 @@ class Filter:
 
     ``prefix`` matches hierarchical codes (``C26`` finds ``C2614``); ``array_prefix`` does the same
     for any element of an array column; ``array_any`` is true when the arrays share an element.
+    ``type`` (always optional in the query), ``description`` and the bounds declare the query
+    parameter itself: the API builds its typed, documented parameters from them
+    (service/api/crud.py ``filter_provider``).
     """
 
     param: str
     column: str
     op: FilterOp = "eq"
+    type: Any = str
+    description: str | None = None
+    ge: int | None = None
+    le: int | None = None
+    max_length: int | None = None
+    max_items: int | None = None
+
+
+# The filters several resources share (the column differs where it is the owner's).
+def owner_filter() -> Filter:
+    return Filter("owner", "owner_id", type=int, ge=1, le=2**62, description="发布机构 id")
+
+
+def status_filter() -> Filter:
+    return Filter("status", "status", type=Status, description="状态：draft | published | closed")
+
+
+def city_filter(column: str) -> Filter:
+    return Filter("city", column, type=City, description="城市（11 个地级市或 省外）")
+
+
+def industry_filter(column: str) -> Filter:
+    return Filter(
+        "industry",
+        column,
+        "prefix",
+        max_length=8,
+        description="GB/T 4754-2017 行业代码前缀，如 C26、C2614",
+    )
+
+
+def field_filter() -> Filter:
+    return Filter(
+        "field",
+        "field_codes",
+        "array_prefix",
+        max_length=8,
+        description="国家自然科学基金申请代码前缀，如 E04",
+    )
+
+
+def tags_filter(column: str) -> Filter:
+    return Filter(
+        "tags",
+        column,
+        "array_any",
+        type=list[EnterpriseTag],
+        max_items=5,
+        description="企业资质标签（任一匹配），可重复传参",
+    )
 
 
 Validator = Callable[[dict[str, Any], set[str]], list[tuple[str, str]]]
@@ -73,13 +128,10 @@ class Resource:
 
     @property
     def select(self) -> str:
-        if self.owner_kinds is None:
-            return f"SELECT t.* FROM {self.table} t"
-        return (
-            f"SELECT t.*, o.name AS owner_name, o.city AS owner_city, o.kind AS owner_kind, "
-            f"o.approval_state AS owner_approval "
-            f"FROM {self.table} t JOIN organizations o ON o.id = t.owner_id"
-        )
+        """The SELECT of one row with its owner's columns (service/domain/repository.py)."""
+        from service.domain.repository import select_sql
+
+        return select_sql(self)
 
 
 # --- normalisation -------------------------------------------------------------------------
@@ -141,109 +193,6 @@ def search_text(resource: Resource, record: Mapping[str, Any]) -> str:
     return fold(" ".join(parts))
 
 
-# --- repository (SQL) ----------------------------------------------------------------------
-
-
-async def fetch_one(
-    conn: asyncpg.Connection, resource: Resource, ident: int
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"{resource.select} WHERE t.id = $1", ident)
-
-
-async def insert_row(conn: asyncpg.Connection, resource: Resource, values: dict[str, Any]) -> int:
-    cols = list(values)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(cols) + 1))
-    sql = f"INSERT INTO {resource.table} ({', '.join(cols)}) VALUES ({placeholders}) RETURNING id"
-    return await conn.fetchval(sql, *values.values())
-
-
-async def update_row(
-    conn: asyncpg.Connection,
-    resource: Resource,
-    ident: int,
-    values: dict[str, Any],
-    expected_version: int | None,
-) -> bool:
-    cols = list(values)
-    sets = ", ".join(f"{c} = ${i}" for i, c in enumerate(cols, start=2))
-    sql = f"UPDATE {resource.table} SET {sets} WHERE id = $1"
-    args: list[Any] = [ident, *values.values()]
-    if expected_version is not None:
-        sql += f" AND version = ${len(args) + 1}"
-        args.append(expected_version)
-    status = await conn.execute(sql, *args)
-    return status.endswith(" 1")
-
-
-async def delete_row(conn: asyncpg.Connection, resource: Resource, ident: int) -> bool:
-    status = await conn.execute(f"DELETE FROM {resource.table} WHERE id = $1", ident)
-    return status.endswith(" 1")
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def build_where(
-    resource: Resource, filters: Mapping[str, Any]
-) -> tuple[str, list[Any], str | None]:
-    """WHERE clause and arguments for the given filter values, and the folded query text."""
-    clauses: list[str] = []
-    args: list[Any] = []
-
-    def arg(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
-    for f in resource.filters:
-        value = filters.get(f.param)
-        if value is None or value == [] or value == "":
-            continue
-        col = f"t.{f.column}" if not f.column.startswith("o.") else f.column
-        if f.op == "eq":
-            clauses.append(f"{col} = {arg(value)}")
-        elif f.op == "prefix":
-            clauses.append(f"{col} LIKE {arg(_like_escape(value))} || '%'")
-        elif f.op == "array_prefix":
-            clauses.append(
-                f"EXISTS (SELECT 1 FROM unnest({col}) AS e WHERE e LIKE {arg(_like_escape(value))} || '%')"
-            )
-        elif f.op == "array_any":
-            clauses.append(f"{col} && {arg(list(value))}::text[]")
-    query = filters.get("q")
-    folded = None
-    if query:
-        folded = fold(query).strip()
-        for term in folded.split()[:8]:
-            clauses.append(f"t.search_text LIKE '%' || {arg(_like_escape(term))} || '%'")
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    return where, args, folded
-
-
-async def list_rows(
-    conn: asyncpg.Connection,
-    resource: Resource,
-    filters: Mapping[str, Any],
-    limit: int,
-    offset: int,
-    principal: Principal | None = None,
-) -> tuple[list[asyncpg.Record], int]:
-    where, args, folded = build_where(resource, filters)
-    clause, more = access.visibility_clause(principal, resource, len(args) + 1)
-    if clause:
-        where = f"{where} AND {clause}" if where else f" WHERE {clause}"
-        args += more
-    base = resource.select + where
-    total = await conn.fetchval(f"SELECT count(*) FROM ({base}) AS page", *args)
-    order = " ORDER BY t.id DESC"
-    if folded:
-        args.append(folded)
-        order = f" ORDER BY word_similarity(${len(args)}, t.search_text) DESC, t.id DESC"
-    args += [limit, offset]
-    rows = await conn.fetch(f"{base}{order} LIMIT ${len(args) - 1} OFFSET ${len(args)}", *args)
-    return rows, total
-
-
 # --- service -------------------------------------------------------------------------------
 
 
@@ -259,24 +208,16 @@ def to_read(
 
 
 async def _check_owner(conn: asyncpg.Connection, resource: Resource, owner_id: int) -> None:
-    kind = await conn.fetchval("SELECT kind FROM organizations WHERE id = $1", owner_id)
+    kind = await repository.organization_kind(conn, owner_id)
     if kind is None:
         raise FieldInvalid("owner_id", f"机构 {owner_id} 不存在")
     assert resource.owner_kinds is not None
     if kind not in resource.owner_kinds:
-        allowed = "、".join(_KIND_NAMES[k] for k in resource.owner_kinds)
+        allowed = "、".join(ORG_KIND_NAMES[k] for k in resource.owner_kinds)
         raise FieldInvalid(
             "owner_id",
-            f"机构 {owner_id} 是{_KIND_NAMES[kind]}，{resource.label}只能由{allowed}发布",
+            f"机构 {owner_id} 是{ORG_KIND_NAMES[kind]}，{resource.label}只能由{allowed}发布",
         )
-
-
-_KIND_NAMES = {
-    "enterprise": "企业",
-    "university": "高校",
-    "institute": "科研院所",
-    "agency": "服务机构",
-}
 
 
 def _validated(resource: Resource, record: dict[str, Any], supplied: set[str]) -> dict[str, Any]:
@@ -310,8 +251,8 @@ async def create(
         if resource.derive is not None:
             values.update(resource.derive(principal, record, None, set(record)))
         values.update(extra or {})
-        ident = await insert_row(conn, resource, values)
-        row = await fetch_one(conn, resource, ident)
+        ident = await repository.insert_row(conn, resource, values)
+        row = await repository.fetch_one(conn, resource, ident)
         item = to_read(resource, row, full=True)
         await audit.record(conn, principal, "create", resource.table, ident, None, item)
     return item
@@ -324,7 +265,7 @@ async def get(
     *,
     principal: Principal | None = None,
 ) -> msgspec.Struct:
-    row = await fetch_one(conn, resource, ident)
+    row = await repository.fetch_one(conn, resource, ident)
     if row is None or not access.visible(principal, resource, row):
         raise NotFound(resource.label, ident)
     return to_read(resource, row, principal)
@@ -345,7 +286,7 @@ async def patch(
 ) -> msgspec.Struct:
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     async with conn.transaction():
-        row = await conn.fetchrow(f"{resource.select} WHERE t.id = $1 FOR UPDATE OF t", ident)
+        row = await repository.lock_one(conn, resource, ident)
         if row is None or not access.visible(principal, resource, row):
             raise NotFound(resource.label, ident)
         access.authorize_write(principal, resource, _owner_of(resource, row), "update")
@@ -365,15 +306,14 @@ async def patch(
 
             f, zh, _ = split_msgspec_error(str(exc))
             raise FieldInvalid(f, zh) from exc
-        if resource.owner_kinds is not None and "owner_id" in changes:
-            await _check_owner(conn, resource, merged["owner_id"])
+        # No Patch Struct carries owner_id (patch_struct excludes it): a record keeps its owner.
         values = {c: merged[c] for c in resource.columns if c in changes}
         values["search_text"] = search_text(resource, merged)
         if resource.derive is not None:
             values.update(resource.derive(principal, merged, row, set(changes)))
-        await update_row(conn, resource, ident, values, expected_version)
+        await repository.update_row(conn, resource, ident, values, expected_version)
         before = to_read(resource, row, full=True)
-        row = await fetch_one(conn, resource, ident)
+        row = await repository.fetch_one(conn, resource, ident)
         item = to_read(resource, row, full=True)
         await audit.record(conn, principal, "update", resource.table, ident, before, item)
     return item
@@ -383,11 +323,11 @@ async def delete(
     conn: asyncpg.Connection, resource: Resource, ident: int, *, principal: Principal
 ) -> None:
     async with conn.transaction():
-        row = await conn.fetchrow(f"{resource.select} WHERE t.id = $1 FOR UPDATE OF t", ident)
+        row = await repository.lock_one(conn, resource, ident)
         if row is None or not access.visible(principal, resource, row):
             raise NotFound(resource.label, ident)
         access.authorize_write(principal, resource, _owner_of(resource, row), "delete")
-        if not await delete_row(conn, resource, ident):
+        if not await repository.delete_row(conn, resource, ident):
             raise NotFound(resource.label, ident)
         before = to_read(resource, row, full=True)
         await audit.record(conn, principal, "delete", resource.table, ident, before, None)
@@ -402,5 +342,5 @@ async def list_page(
     *,
     principal: Principal | None = None,
 ) -> tuple[list[msgspec.Struct], int]:
-    rows, total = await list_rows(conn, resource, filters, limit, offset, principal)
+    rows, total = await repository.list_rows(conn, resource, filters, limit, offset, principal)
     return [to_read(resource, r, principal) for r in rows], total

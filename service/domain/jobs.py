@@ -6,7 +6,15 @@ from typing import Any
 
 import msgspec
 
-from service.domain.crud import Filter, Resource
+from service.domain.crud import (
+    Filter,
+    Resource,
+    city_filter,
+    industry_filter,
+    owner_filter,
+    status_filter,
+    tags_filter,
+)
 from service.domain.needs import check_range
 from service.domain.structs import patch_struct, read_struct
 from service.domain.types import (
@@ -54,12 +62,12 @@ RESOURCE = Resource(
     read=Job,
     search_fields=("title", "description", "skills", "majors"),
     filters=(
-        Filter("owner", "owner_id"),
-        Filter("status", "status"),
-        Filter("city", "city"),
-        Filter("industry", "o.industry_code", "prefix"),
-        Filter("tags", "o.tags", "array_any"),
-        Filter("min_education", "min_education"),
+        owner_filter(),
+        status_filter(),
+        city_filter("city"),
+        industry_filter("o.industry_code"),
+        tags_filter("o.tags"),
+        Filter("min_education", "min_education", type=Education, description="最低学历"),
     ),
     owner_kinds=("enterprise",),
     validate=validate,

@@ -7,7 +7,16 @@ from typing import Any, Literal
 
 import msgspec
 
-from service.domain.crud import Filter, Resource
+from service.domain.crud import (
+    Filter,
+    Resource,
+    city_filter,
+    field_filter,
+    industry_filter,
+    owner_filter,
+    status_filter,
+    tags_filter,
+)
 from service.domain.structs import patch_struct, read_struct
 from service.domain.types import Codes, Id, LongText, Modes, Status, Terms, Title, Yuan
 from service.reference import normalize_field_code
@@ -110,13 +119,13 @@ RESOURCE = Resource(
     read=Need,
     search_fields=("title", "description", "keywords"),
     filters=(
-        Filter("owner", "owner_id"),
-        Filter("status", "status"),
-        Filter("city", "o.city"),
-        Filter("industry", "o.industry_code", "prefix"),
-        Filter("field", "field_codes", "array_prefix"),
-        Filter("tags", "o.tags", "array_any"),
-        Filter("is_challenge", "is_challenge"),
+        owner_filter(),
+        status_filter(),
+        city_filter("o.city"),
+        industry_filter("o.industry_code"),
+        field_filter(),
+        tags_filter("o.tags"),
+        Filter("is_challenge", "is_challenge", type=bool, description="只看揭榜挂帅"),
     ),
     owner_kinds=("enterprise",),
     validate=validate,

@@ -14,7 +14,7 @@ import msgspec
 from msgspec import Meta
 
 from service.auth import STAFF, Principal, audit, require_org, require_role
-from service.domain import crud, organizations
+from service.domain import crud, organizations, repository
 from service.domain.types import City, CreditCode, LongText, Name, Tags
 from service.errors import Conflict, FieldInvalid, NotFound
 
@@ -59,17 +59,6 @@ class ChangeRequestPage(msgspec.Struct, kw_only=True, frozen=True):
     offset: int
 
 
-# --- repository ------------------------------------------------------------------------------
-
-_SELECT = """
-SELECT r.id, r.org_id, o.name AS org_name, r.changes, r.note, r.state, r.requested_by,
-       r.decided_by, r.decision_reason, r.created_at, r.decided_at,
-       jsonb_build_object('name', o.name, 'credit_code', o.credit_code, 'city', o.city,
-                          'tags', to_jsonb(o.tags)) AS current
-FROM organization_change_requests r JOIN organizations o ON o.id = r.org_id
-"""
-
-
 def _item(row: asyncpg.Record) -> ChangeRequest:
     rec = dict(row)
     for k in ("changes", "current"):
@@ -79,9 +68,7 @@ def _item(row: asyncpg.Record) -> ChangeRequest:
 
 
 async def _fetch(conn: asyncpg.Connection, ident: int, *, lock: bool = False) -> ChangeRequest:
-    row = await conn.fetchrow(
-        _SELECT + " WHERE r.id = $1" + (" FOR UPDATE OF r" if lock else ""), ident
-    )
+    row = await repository.change_request(conn, ident, lock=lock)
     if row is None:
         raise NotFound("机构信息变更申请", ident)
     return _item(row)
@@ -100,20 +87,19 @@ async def propose(
     if not changes:
         raise FieldInvalid("changes", "至少提出一项变更（name、credit_code、city、tags）")
     async with conn.transaction():
-        row = await crud.fetch_one(conn, organizations.RESOURCE, org_id)
+        row = await repository.fetch_one(conn, organizations.RESOURCE, org_id)
         if row is None:
             raise NotFound("机构", org_id)
         current = {c: row[c] for c in organizations.RESOURCE.columns}
         crud.raise_if(
             organizations.validate(crud.normalise({**current, **changes}, ["name"]), set(changes))
         )
-        ident = await conn.fetchval(
-            "INSERT INTO organization_change_requests (org_id, changes, note, requested_by)"
-            " VALUES ($1, $2::text::jsonb, $3, $4) RETURNING id",
-            org_id,
-            msgspec.json.encode(changes).decode(),
-            data.note.strip(),
-            principal.user_id,
+        ident = await repository.insert_change_request(
+            conn,
+            org_id=org_id,
+            changes=msgspec.json.encode(changes).decode(),
+            note=data.note.strip(),
+            requested_by=principal.user_id,
         )
         item = await _fetch(conn, ident)
         await audit.record(
@@ -136,13 +122,7 @@ async def list_requests(
         if principal.org_id is None:
             require_role(principal, *STAFF)
         org_id = principal.org_id
-    where = " WHERE ($1::text IS NULL OR r.state = $1) AND ($2::bigint IS NULL OR r.org_id = $2)"
-    total = await conn.fetchval(
-        "SELECT count(*) FROM organization_change_requests r" + where, state, org_id
-    )
-    rows = await conn.fetch(
-        _SELECT + where + " ORDER BY r.id LIMIT $3 OFFSET $4", state, org_id, limit, offset
-    )
+    rows, total = await repository.change_request_page(conn, state, org_id, limit, offset)
     return ChangeRequestPage(
         items=[_item(r) for r in rows], total=total, limit=limit, offset=offset
     )
@@ -169,13 +149,8 @@ async def decide(
             await crud.patch(
                 conn, organizations.RESOURCE, before.org_id, patch, principal=principal
             )
-        await conn.execute(
-            "UPDATE organization_change_requests SET state = $2, decided_by = $3,"
-            " decision_reason = $4, decided_at = now() WHERE id = $1",
-            ident,
-            "approved" if approve else "rejected",
-            principal.user_id,
-            reason or None,
+        await repository.decide_change_request(
+            conn, ident, "approved" if approve else "rejected", principal.user_id, reason or None
         )
         after = await _fetch(conn, ident)
         await audit.record(

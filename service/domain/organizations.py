@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from service.domain.crud import Filter, Resource
+from service.domain.crud import Filter, Resource, city_filter, industry_filter, tags_filter
 from service.domain.structs import patch_struct, read_struct
 from service.domain.types import (
     City,
@@ -76,10 +76,10 @@ RESOURCE = Resource(
     read=Organization,
     search_fields=("name", "description", "tags"),
     filters=(
-        Filter("kind", "kind"),
-        Filter("city", "city"),
-        Filter("industry", "industry_code", "prefix"),
-        Filter("tags", "tags", "array_any"),
+        Filter("kind", "kind", type=OrgKind, description="机构类型"),
+        city_filter("city"),
+        industry_filter("industry_code"),
+        tags_filter("tags"),
     ),
     validate=validate,
     private_fields=("contact_name", "contact_phone", "contact_email"),

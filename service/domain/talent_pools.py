@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from service.domain.crud import Filter, Resource
+from service.domain.crud import Filter, Resource, city_filter, owner_filter, status_filter
 from service.domain.structs import patch_struct, read_struct
 from service.domain.types import City, Count, Education, Id, Status, Terms, Year
 
@@ -37,12 +37,12 @@ RESOURCE = Resource(
     read=TalentPool,
     search_fields=("major_name", "skills"),
     filters=(
-        Filter("owner", "owner_id"),
-        Filter("status", "status"),
-        Filter("city", "city"),
-        Filter("degree_level", "degree_level"),
-        Filter("graduation_year", "graduation_year"),
-        Filter("major_code", "major_code", "prefix"),
+        owner_filter(),
+        status_filter(),
+        city_filter("city"),
+        Filter("degree_level", "degree_level", type=Education, description="学历层次"),
+        Filter("graduation_year", "graduation_year", type=int, ge=1990, le=2100),
+        Filter("major_code", "major_code", "prefix", max_length=8, description="专业代码前缀"),
     ),
     owner_kinds=("university",),
     writer_roles=("university",),

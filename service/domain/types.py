@@ -8,24 +8,21 @@ the field's name.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
 
-City = Literal[
-    "太原", "大同", "朔州", "忻州", "阳泉", "吕梁", "晋中", "长治", "晋城", "临汾", "运城", "省外"
-]
-OrgKind = Literal["enterprise", "university", "institute", "agency"]
-Status = Literal["draft", "published", "closed"]
-Education = Literal["大专", "本科", "硕士", "博士"]
-CapabilityKind = Literal["expertise", "achievement", "equipment"]
-CooperationMode = Literal[
-    "委托开发", "合作开发", "技术转让", "技术许可", "技术咨询", "技术服务", "共建研发平台"
-]
-EnterpriseTag = Literal[
-    "专精特新", '专精特新"小巨人"', "高新技术企业", "科技型中小企业", "创新型中小企业"
-]
+# The closed vocabularies are declared once, in matching/vocab.py (the SQL CHECKs list the same).
+from matching.vocab import (
+    CapabilityKind,
+    City,
+    CooperationMode,
+    Education,
+    EnterpriseTag,
+    OrgKind,
+    Status,
+)
 
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
 Title = Annotated[str, Meta(min_length=1, max_length=120)]
@@ -84,11 +81,3 @@ __all__ = [
     "date",
     "datetime",
 ]
-
-
-class Page(msgspec.Struct, frozen=True, kw_only=True):
-    """Pagination envelope shared by every list endpoint."""
-
-    total: int
-    limit: int
-    offset: int

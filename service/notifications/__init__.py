@@ -14,6 +14,8 @@ from typing import Literal
 
 import asyncpg
 
+from service.notifications import repository
+
 # What a person can be told about. The inbox shows the title; the kind lets a client group them.
 Kind = Literal[
     "pairing_published",  # a coordinator published a pairing that involves my organization
@@ -58,33 +60,18 @@ async def notify(
     """
     if link is not None and (not link.startswith("/") or link.startswith("//")):
         raise ValueError(f"notification link must be a same-origin path: {link!r}")
-    rows = await conn.fetch(
-        """
-        SELECT id, email, email_confirmed_at IS NOT NULL AND email_notifications AS mail
-        FROM users
-        WHERE is_active
-          AND (id = ANY($1::bigint[]) OR org_id = ANY($2::bigint[]) OR role = ANY($3::text[]))
-        ORDER BY id
-        """,
-        list(user_ids),
-        list(org_ids),
-        list(roles),
-    )
+    rows = await repository.recipients(conn, list(user_ids), list(org_ids), list(roles))
     if not rows:
         return 0
     title = _clip(title, MAX_TITLE)
     body = _clip(body, MAX_BODY)
-    await conn.executemany(
-        "INSERT INTO notifications (user_id, kind, title, body, link) VALUES ($1, $2, $3, $4, $5)",
-        [(r["id"], kind, title, body, link) for r in rows],
-    )
+    await repository.insert_inbox(conn, [(r["id"], kind, title, body, link) for r in rows])
     mail_to = [r for r in rows if r["mail"] and r["email"]]
     if mail_to:
         key = event_key or f"{kind}:{title}:{link or ''}"
         text = body + (f"\n\n{link}" if link else "")
-        await conn.executemany(
-            "INSERT INTO outbox (dedupe_key, to_address, subject, body) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (dedupe_key) DO NOTHING",
+        await repository.queue_mail(
+            conn,
             [(_clip(f"{key}:{r['id']}", 200), r["email"], title, text or title) for r in mail_to],
         )
     return len(rows)
@@ -95,11 +82,6 @@ async def send_email(
 ) -> None:
     """Queue one e-mail (account mail: confirmation, password reset, invitation) in the outbox,
     inside the caller's transaction. The same ``dedupe_key`` is queued once."""
-    await conn.execute(
-        "INSERT INTO outbox (dedupe_key, to_address, subject, body) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        _clip(dedupe_key, 200),
-        to_address,
-        _clip(subject, 300),
-        body,
+    await repository.queue_mail(
+        conn, [(_clip(dedupe_key, 200), to_address, _clip(subject, 300), body)]
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from service.notifications import notify
+from service.notifications import notify, repository
 
 
 async def meetings_changed(
@@ -34,8 +34,7 @@ async def meetings_changed(
     if not changed:
         return 0
     ids = sorted({x for ent, uni, *_ in changed for x in (ent, uni)})
-    for r in await conn.fetch("SELECT id, name FROM organizations WHERE id = ANY($1)", ids):
-        names[r["id"]] = r["name"]
+    names.update(await repository.organization_names(conn, ids))
     for ent, uni, slot, table, moved in changed:
         when = labels[slot] if slot < len(labels) else f"第 {slot + 1} 时段"
         verb = "调整" if moved else "安排"

@@ -31,6 +31,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
 
+from service.notifications import repository
+
 log = logging.getLogger("duijie.mailer")
 
 BACKOFF_BASE_SECONDS = 30.0
@@ -98,15 +100,6 @@ def _deliver(target: SmtpTarget, msg: EmailMessage, timeout: float) -> None:
         smtp.send_message(msg)
 
 
-_CLAIM = """
-SELECT id, to_address, subject, body, attempts FROM outbox
-WHERE sent_at IS NULL AND next_attempt_at <= now()
-ORDER BY next_attempt_at, id
-LIMIT 1
-FOR UPDATE SKIP LOCKED
-"""
-
-
 class Mailer:
     """Sends due outbox rows; :meth:`send_due` is one pass, :meth:`run_forever` the loop."""
 
@@ -139,7 +132,7 @@ class Mailer:
     async def send_one(self) -> bool | None:
         """Claim and try one due mail: True sent, False failed (rescheduled), None nothing due."""
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(_CLAIM)
+            row = await repository.claim_due_mail(conn)
             if row is None:
                 return None
             try:
@@ -147,20 +140,11 @@ class Mailer:
                 await asyncio.to_thread(_deliver, self.target, msg, self.timeout)
             except (OSError, smtplib.SMTPException, ValueError) as exc:
                 delay = min(self.backoff_base * 2 ** row["attempts"], BACKOFF_MAX_SECONDS)
-                await conn.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
-                    " next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
-                    row["id"],
-                    f"{type(exc).__name__}: {exc}"[:2000],
-                    delay,
-                )
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                await repository.mail_failed(conn, row["id"], error, delay)
                 log.warning("mail %s to %s failed: %r", row["id"], row["to_address"], exc)
                 return False
-            await conn.execute(
-                "UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL"
-                " WHERE id = $1",
-                row["id"],
-            )
+            await repository.mail_sent(conn, row["id"])
             return True
 
     async def send_due(self, limit: int = 100) -> tuple[int, int]:

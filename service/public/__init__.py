@@ -2,8 +2,9 @@
 catalogue (print page and XLSX), sitemap.xml and robots.txt, rendered on the server for
 anonymous visitors.
 
-``controller`` handles HTTP, ``service`` shapes what a page shows, ``repository`` holds the SQL
-(with the one visibility rule of :mod:`service.domain.access`). Templates live in
+The handlers are in :mod:`service.web.public`; here ``service`` shapes what a page shows,
+``params`` parses the pages' query strings, ``repository`` holds the SQL (with the one
+visibility rule of :mod:`service.domain.access`). Templates live in
 ``templates/``; the stylesheet is ``service/web/static/public.css``.
 """
 
@@ -29,9 +30,3 @@ def template_config():
     )
     env.filters["cn_ordinal"] = lambda n: "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
-
-
-def routes() -> list:
-    from service.public.controller import PUBLIC_ROUTER
-
-    return [PUBLIC_ROUTER]

@@ -14,7 +14,8 @@ from typing import Any
 
 import asyncpg
 
-from service.domain import access, crud
+from service.domain import access
+from service.domain import repository as domain_repository
 from service.domain.crud import Resource
 
 #: Money a record offers, for the range filter and the amount sort: a need's reward (challenges)
@@ -52,7 +53,7 @@ def _where(
     amount_min: int | None = None,
     amount_max: int | None = None,
 ) -> tuple[str, list[Any], str | None]:
-    where, args, folded = crud.build_where(resource, filters)
+    where, args, folded = domain_repository.build_where(resource, filters)
     clauses = [where.removeprefix(" WHERE ")] if where else []
     clause, more = access.visibility_clause(None, resource, len(args) + 1)
     if clause:
@@ -90,7 +91,7 @@ async def hall_page(
     base = _select(resource) + where
     total = await conn.fetchval(f"SELECT count(*) FROM ({base}) AS page", *args)
     if sort == "relevance" and folded:
-        # pg_trgm: how well the query occurs in the record's search text (as crud.list_rows).
+        # pg_trgm: how well the query occurs in the record's search text (as domain.repository.list_rows).
         args.append(folded)
         order = f"word_similarity(${len(args)}, t.search_text) DESC, t.id DESC"
     elif sort == "deadline" and resource.table == "rd_needs":

@@ -14,58 +14,35 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-#: The province's eleven prefecture-level cities, then the value for everything outside it.
-CITIES: tuple[str, ...] = (
-    "太原",
-    "大同",
-    "朔州",
-    "忻州",
-    "阳泉",
-    "吕梁",
-    "晋中",
-    "长治",
-    "晋城",
-    "临汾",
-    "运城",
+# The closed vocabularies are declared once, in matching/vocab.py; re-exported for the service.
+from matching.vocab import (
+    ALL_CITIES,
+    CAPABILITY_KINDS,
+    CITIES,
+    COOPERATION_MODES,
+    EDUCATION_LEVELS,
+    ORG_KINDS,
+    OUT_OF_PROVINCE,
+    STATUSES,
 )
-OUT_OF_PROVINCE = "省外"
-ALL_CITIES: tuple[str, ...] = (*CITIES, OUT_OF_PROVINCE)
 
-#: Administrative division codes (GB/T 2260) of the cities, used for demo credit codes.
-CITY_DIVISION_CODES: dict[str, str] = {
-    "太原": "140100",
-    "大同": "140200",
-    "阳泉": "140300",
-    "长治": "140400",
-    "晋城": "140500",
-    "朔州": "140600",
-    "晋中": "140700",
-    "运城": "140800",
-    "忻州": "140900",
-    "临汾": "141000",
-    "吕梁": "141100",
-}
-
-ORG_KINDS = ("enterprise", "university", "institute", "agency")
-ENTERPRISE_TAGS = (
-    "专精特新",
-    '专精特新"小巨人"',
-    "高新技术企业",
-    "科技型中小企业",
-    "创新型中小企业",
-)
-COOPERATION_MODES = (
-    "委托开发",
-    "合作开发",
-    "技术转让",
-    "技术许可",
-    "技术咨询",
-    "技术服务",
-    "共建研发平台",
-)
-EDUCATION_LEVELS = ("大专", "本科", "硕士", "博士")
-CAPABILITY_KINDS = ("expertise", "achievement", "equipment")
-STATUSES = ("draft", "published", "closed")
+__all__ = [
+    "ALL_CITIES",
+    "CAPABILITY_KINDS",
+    "CITIES",
+    "COOPERATION_MODES",
+    "EDUCATION_LEVELS",
+    "ORG_KINDS",
+    "OUT_OF_PROVINCE",
+    "STATUSES",
+    "Code",
+    "credit_code_check_char",
+    "credit_code_problem",
+    "field_codes",
+    "industry_codes",
+    "normalize_field_code",
+    "normalize_industry_code",
+]
 
 
 @dataclass(frozen=True, slots=True)

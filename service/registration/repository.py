@@ -179,3 +179,23 @@ async def set_approval(
         reason,
         reviewer,
     )
+
+
+async def user_role(
+    conn: asyncpg.Connection, user_id: int, *, for_update: bool = False
+) -> asyncpg.Record | None:
+    """``role``, ``org_id`` and ``is_active`` of a user (locked when ``for_update``)."""
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(
+        f"SELECT role, org_id, is_active FROM users WHERE id = $1{lock}", user_id
+    )
+
+
+async def user_email(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT email, email_confirmed_at, login, display_name FROM users WHERE id = $1", user_id
+    )
+
+
+async def org_name(conn: asyncpg.Connection, org_id: int | None) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT name FROM organizations WHERE id = $1", org_id)

@@ -174,7 +174,7 @@ async def confirm_email(conn: asyncpg.Connection, token: str) -> EmailConfirmed:
         row = await repo.use_token(conn, token, "confirm")
         if row is None or not await repo.confirm_email(conn, row["user_id"], row["email"]):
             raise _bad_token()
-        user = await conn.fetchrow("SELECT role, org_id FROM users WHERE id = $1", row["user_id"])
+        user = await repo.user_role(conn, row["user_id"])
         after = {"email": row["email"], "email_confirmed": True}
         who = _acting(row["user_id"], user["role"], user["org_id"])
         await audit.record(conn, who, "update", "users", row["user_id"], None, after)
@@ -185,10 +185,7 @@ async def resend_confirmation(conn: asyncpg.Connection, *, principal: Principal)
     if principal.user_id is None:
         raise Forbidden("未绑定用户的 API 令牌没有邮箱")
     async with conn.transaction():
-        row = await conn.fetchrow(
-            "SELECT email, email_confirmed_at, login, display_name FROM users WHERE id = $1",
-            principal.user_id,
-        )
+        row = await repo.user_email(conn, principal.user_id)
         if row is None or row["email"] is None:
             raise FieldInvalid("email", "账号没有邮箱")
         if row["email_confirmed_at"] is not None:
@@ -229,9 +226,7 @@ async def reset_password(conn: asyncpg.Connection, data: ResetConfirm) -> None:
         row = await repo.use_token(conn, data.token, "reset")
         if row is None:
             raise _bad_token()
-        user = await conn.fetchrow(
-            "SELECT role, org_id, is_active FROM users WHERE id = $1 FOR UPDATE", row["user_id"]
-        )
+        user = await repo.user_role(conn, row["user_id"], for_update=True)
         if user is None or not user["is_active"]:
             raise _bad_token()
         await repo.set_password(conn, row["user_id"], password_hash)
@@ -258,7 +253,7 @@ async def invite(
                 f"邮箱 {email} 已注册账号",
                 errors=[{"field": "email", "message": "该邮箱已注册账号，无需邀请"}],
             )
-        org = await conn.fetchrow("SELECT name FROM organizations WHERE id = $1", principal.org_id)
+        org = await repo.org_name(conn, principal.org_id)
         if org is None:
             raise NotFound("机构", principal.org_id)
         token, row = await repo.create_token(

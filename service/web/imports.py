@@ -1,21 +1,10 @@
-"""Import needs, jobs, capabilities or talent pools from an Excel (XLSX) or CSV file.
-
-``POST /api/imports/{kind}/preview`` parses the file and validates every row exactly as the API
-would validate the same record posted as JSON (the resource's create Struct, then the domain
-``validate``), and answers with the rows and row-level errors without saving anything.
-``POST /api/imports/{kind}`` does the same and, only when no row has an error, saves every row in
-one transaction: all or nothing.
-
-Columns are recognised by their Chinese header (``标题``) or the API field name (``title``); row
-numbers are the spreadsheet's (the header is row 1).
+"""The spreadsheet upload endpoints: ``POST /api/imports/{kind}/preview`` and
+``POST /api/imports/{kind}`` (multipart forms). Parsing, checks and the all-or-nothing save are
+in :mod:`service.imports.service`.
 """
 
 # No ``from __future__ import annotations``: Litestar reads these signatures at runtime.
 
-import asyncio
-import unicodedata
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Annotated, Any
 
 import asyncpg
@@ -26,371 +15,10 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 
-from matching import sheets
-from matching.errors import InputFileError
-from matching.sheets import SheetLimits
-from service.auth import Principal, audit
-from service.domain import access, capabilities, crud, jobs, needs, talent_pools
-from service.domain.crud import Resource
-from service.errors import DomainError, FieldInvalid, NotFound, split_msgspec_error
-
-MAX_ROWS = 1000
-MAX_FILE_BYTES = 1_000_000
-# What an upload may expand to and hold (checked before and while parsing, see matching.sheets);
-# a preview echoes at most PREVIEW_CHARS of a cell.
-LIMITS = SheetLimits(expanded_bytes=20_000_000, rows=MAX_ROWS + 1, columns=100, cell_chars=10_000)
-PREVIEW_CHARS = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    field: str
-    label: str  # the Chinese header of the template
-    type: str = "str"  # str | int | list | date | bool | status | capability_kind
-    aliases: tuple[str, ...] = ()
-
-
-STATUS = {"草稿": "draft", "发布": "published", "已发布": "published", "关闭": "closed",
-          "已关闭": "closed"}  # fmt: skip
-CAPABILITY_KIND = {"专家团队": "expertise", "科技成果": "achievement", "成果": "achievement",
-                   "仪器设备": "equipment", "设备": "equipment"}  # fmt: skip
-TRUE = {"是", "true", "1", "yes", "y", "对"}
-FALSE = {"否", "false", "0", "no", "n", ""}
-
-KINDS: dict[str, tuple[Resource, tuple[Column, ...]]] = {
-    "needs": (
-        needs.RESOURCE,
-        (
-            Column("title", "标题", aliases=("需求名称",)),
-            Column("description", "描述", aliases=("需求描述",)),
-            Column("keywords", "关键词", "list"),
-            Column("field_codes", "学科代码", "list"),
-            Column("cooperation_modes", "合作方式", "list"),
-            Column("budget_min", "预算下限", "int"),
-            Column("budget_max", "预算上限", "int"),
-            Column("deadline", "截止日期", "date"),
-            Column("is_challenge", "揭榜挂帅", "bool"),
-            Column("reward", "榜单金额", "int"),
-            Column("status", "状态", "status"),
-        ),
-    ),
-    "jobs": (
-        jobs.RESOURCE,
-        (
-            Column("title", "岗位名称", aliases=("标题",)),
-            Column("description", "描述", aliases=("岗位描述",)),
-            Column("skills", "技能", "list"),
-            Column("majors", "专业", "list"),
-            Column("min_education", "最低学历", aliases=("学历",)),
-            Column("headcount", "招聘人数", "int", aliases=("人数",)),
-            Column("city", "城市", aliases=("工作城市",)),
-            Column("salary_min", "月薪下限", "int"),
-            Column("salary_max", "月薪上限", "int"),
-            Column("status", "状态", "status"),
-        ),
-    ),
-    "capabilities": (
-        capabilities.RESOURCE,
-        (
-            Column("kind", "类型", "capability_kind", aliases=("能力类型",)),
-            Column("title", "标题", aliases=("名称",)),
-            Column("description", "描述"),
-            Column("keywords", "关键词", "list"),
-            Column("field_codes", "学科代码", "list"),
-            Column("cooperation_modes", "合作方式", "list"),
-            Column("capacity", "可承接项目数", "int", aliases=("容量",)),
-            Column("patent_number", "专利号"),
-            Column("contact", "联系人"),
-            Column("status", "状态", "status"),
-        ),
-    ),
-    "talent-pools": (
-        talent_pools.RESOURCE,
-        (
-            Column("major_name", "专业名称", aliases=("专业",)),
-            Column("major_code", "专业代码"),
-            Column("degree_level", "学历层次", aliases=("学历",)),
-            Column("graduation_year", "毕业年份", "int"),
-            Column("graduates", "毕业生人数", "int", aliases=("人数",)),
-            Column("skills", "技能", "list"),
-            Column("city", "城市"),
-            Column("status", "状态", "status"),
-        ),
-    ),
-}
-
-LIST_SEPARATORS = str.maketrans({"，": ",", "、": ",", "；": ",", ";": ",", "\n": ","})
-
-
-class RowError(msgspec.Struct, frozen=True, kw_only=True):
-    row: int
-    field: str
-    column: str
-    message: str
-
-
-class PreviewRow(msgspec.Struct, frozen=True, kw_only=True):
-    row: int
-    values: dict[str, Any]
-    ok: bool
-
-
-class ColumnInfo(msgspec.Struct, frozen=True, kw_only=True):
-    field: str
-    label: str
-    found: bool
-
-
-class Preview(msgspec.Struct, frozen=True, kw_only=True):
-    kind: str
-    label: str
-    owner_id: int
-    columns: list[ColumnInfo]
-    rows: list[PreviewRow]
-    errors: list[RowError]
-    total: int
-    valid: int
-
-
-class Imported(msgspec.Struct, frozen=True, kw_only=True):
-    kind: str
-    created: int
-    ids: list[int]
-
-
-class UploadTooLarge(DomainError):
-    """The workbook would expand beyond :data:`LIMITS` (a zip bomb, or simply too big)."""
-
-    status = 413
-    type = "upload-too-large"
-    title = "上传的文件过大"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, errors=[{"field": "file", "message": detail}])
-
-
-class ImportRejected(DomainError):
-    """Some rows fail validation: nothing was saved; each error names its row and field."""
-
-    status = 422
-    type = "validation"
-    title = "导入文件校验失败，未保存任何记录"
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold()
-
-
-def read_table(filename: str, content: bytes) -> list[list[Any]]:
-    """The cells of the file's first sheet (XLSX) or of the CSV, row by row, within
-    :data:`LIMITS` (trailing empty cells dropped). Slow for a big file: call it off the event loop.
-
-    >>> read_table("a.csv", "标题,关键词\\n焦化废水,膜处理".encode())
-    [['标题', '关键词'], ['焦化废水', '膜处理']]
-    """
-    name = filename.lower()
-    try:
-        if name.endswith(".xlsx") or content[:2] == b"PK":
-            return list(sheets.read_xlsx(content, LIMITS))
-        if name.endswith(".csv") or not name:
-            # Excel on Chinese Windows saves CSV as GB18030 (GBK); everything else sends UTF-8.
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    text = content.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                raise FieldInvalid("file", "CSV 文件编码无法识别，请保存为 UTF-8")
-            return list(sheets.read_csv(text, LIMITS))
-    except sheets.SheetTooLarge as exc:
-        if exc.limit == "expanded_bytes":
-            raise UploadTooLarge(str(exc)) from exc
-        raise FieldInvalid("file", f"{exc}（上限 {exc.limit} = {exc.value}）") from exc
-    except InputFileError as exc:
-        raise FieldInvalid("file", str(exc)) from exc
-    raise FieldInvalid(
-        "file", f"不支持的文件类型：{sheets.excerpt(filename, 80)}（请上传 .xlsx 或 .csv）"
-    )
-
-
-def _convert(col: Column, value: Any) -> Any:
-    """A cell as the JSON value the API expects; raises ValueError with a Chinese message."""
-    if isinstance(value, str):
-        value = value.strip()
-    if value is None or value == "":
-        return None
-    if col.type == "str":
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value)
-    if col.type == "int":
-        if isinstance(value, bool):
-            raise ValueError("应为整数")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        text = str(value).replace(",", "").replace("，", "")
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"应为整数，实际为“{sheets.excerpt(value)}”") from None
-    if col.type == "list":
-        if isinstance(value, list):
-            return value
-        return [p.strip() for p in str(value).translate(LIST_SEPARATORS).split(",") if p.strip()]
-    if col.type == "date":
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = str(value).replace("/", "-").replace(".", "-")
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"日期格式无效：“{sheets.excerpt(value)}”，应为 YYYY-MM-DD") from None
-    if col.type == "bool":
-        if isinstance(value, bool):
-            return value
-        text = _fold(str(value))
-        if text in TRUE:
-            return True
-        if text in FALSE:
-            return False
-        raise ValueError(f"应填“是”或“否”，实际为“{sheets.excerpt(value)}”")
-    if col.type == "status":
-        return STATUS.get(str(value), str(value))
-    if col.type == "capability_kind":
-        return CAPABILITY_KIND.get(str(value), str(value))
-    raise AssertionError(col.type)
-
-
-def _match_columns(header: list[Any], columns: tuple[Column, ...]) -> dict[int, Column]:
-    by_name: dict[str, Column] = {}
-    for col in columns:
-        for name in (col.field, col.label, *col.aliases):
-            by_name.setdefault(_fold(name), col)
-    found: dict[int, Column] = {}
-    for i, cell in enumerate(header):
-        col = by_name.get(_fold(str(cell or "")))
-        if col is not None and col not in found.values():
-            found[i] = col
-    return found
-
-
-def _shown(value: Any) -> Any:
-    """A cell as the preview echoes it: dates as ISO text, long texts cut to a prefix."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and len(value) > PREVIEW_CHARS:
-        return sheets.excerpt(value, PREVIEW_CHARS)
-    return value
-
-
-def check_rows(
-    resource: Resource, columns: tuple[Column, ...], table: list[list[Any]], owner_id: int
-) -> tuple[list[ColumnInfo], list[PreviewRow], list[RowError], list[msgspec.Struct]]:
-    """Convert and validate every data row; return the preview, the errors and the Structs."""
-    if not table or not any(c not in (None, "") for c in table[0]):
-        raise FieldInvalid("file", "文件为空：第 1 行应为表头")
-    found = _match_columns(table[0], columns)
-    labels = {c.field: c.label for c in columns}
-    infos = [ColumnInfo(field=c.field, label=c.label, found=c in found.values()) for c in columns]
-    if not found:
-        expected = "、".join(c.label for c in columns)
-        raise FieldInvalid("file", f"第 1 行没有可识别的列名；应包含：{expected}")
-    rows: list[PreviewRow] = []
-    errors: list[RowError] = []
-    structs: list[msgspec.Struct] = []
-    data = table[1:]
-    # Trailing blank rows (Excel keeps formatted empty rows) are not records.
-    while data and not any(c not in (None, "") for c in data[-1]):
-        data.pop()
-    if len(data) > MAX_ROWS:
-        raise FieldInvalid("file", f"一次最多导入 {MAX_ROWS} 行，文件有 {len(data)} 行")
-    if not data:
-        raise FieldInvalid("file", "文件只有表头，没有数据行")
-
-    def err(row_no: int, field: str, message: str) -> None:
-        top = field.split(".")[0]
-        # Messages may quote the cell (msgspec's "Invalid enum value …"): a prefix is enough.
-        message = sheets.excerpt(message, PREVIEW_CHARS)
-        errors.append(
-            RowError(row=row_no, field=field, column=labels.get(top, top), message=message)
-        )
-
-    for offset, cells in enumerate(data):
-        row_no = offset + 2
-        record: dict[str, Any] = {"owner_id": owner_id}
-        shown: dict[str, Any] = {}
-        n_before = len(errors)
-        for i, col in found.items():
-            raw = cells[i] if i < len(cells) else None
-            shown[col.field] = raw if not isinstance(raw, datetime | date) else raw.isoformat()
-            try:
-                value = _convert(col, raw)
-            except ValueError as exc:
-                err(row_no, col.field, str(exc))
-                continue
-            if value is not None:
-                record[col.field] = value
-        if len(errors) == n_before:
-            try:
-                item = msgspec.convert(record, resource.create)
-            except msgspec.ValidationError as exc:
-                field, zh, _ = split_msgspec_error(str(exc))
-                err(row_no, field, zh)
-            else:
-                try:
-                    crud._validated(resource, msgspec.structs.asdict(item), set(record))
-                except FieldInvalid as exc:
-                    for e in exc.errors:
-                        err(row_no, e["field"], e["message"])
-                else:
-                    structs.append(item)
-        ok = len(errors) == n_before
-        shown = {k: _shown(v) for k, v in shown.items()}
-        rows.append(PreviewRow(row=row_no, values=shown, ok=ok))
-    return infos, rows, errors, structs
-
-
-def _parse(
-    resource: Resource, columns: tuple[Column, ...], filename: str, content: bytes, owner: int
-) -> tuple[list[ColumnInfo], list[PreviewRow], list[RowError], list[msgspec.Struct]]:
-    return check_rows(resource, columns, read_table(filename, content), owner)
-
-
-async def _prepare(
-    kind: str, file: UploadFile, owner_id: int | None, conn: asyncpg.Connection, who: Principal
-) -> tuple[Preview, list[msgspec.Struct]]:
-    if kind not in KINDS:
-        raise NotFound("导入类型", kind)
-    resource, columns = KINDS[kind]
-    owner = owner_id if owner_id is not None else who.org_id
-    if owner is None:
-        raise FieldInvalid("owner_id", "当前账号未关联机构：请指定 owner_id（发布机构编号）")
-    access.authorize_write(who, resource, owner, "create")
-    await crud._check_owner(conn, resource, owner)
-    content = await file.read()
-    if len(content) > MAX_FILE_BYTES:
-        raise FieldInvalid("file", f"文件过大：最多 {MAX_FILE_BYTES // 1000} KB")
-    # Parsing and checking a workbook is CPU work (up to LIMITS): a thread keeps the event loop,
-    # and so every other request and /health, answering meanwhile.
-    infos, rows, errors, structs = await asyncio.to_thread(
-        _parse, resource, columns, file.filename or "", content, owner
-    )
-    preview = Preview(
-        kind=kind,
-        label=resource.label,
-        owner_id=owner,
-        columns=infos,
-        rows=rows,
-        errors=errors,
-        total=len(rows),
-        valid=sum(r.ok for r in rows),
-    )
-    return preview, structs
+from service.auth import Principal
+from service.errors import FieldInvalid
+from service.imports import service as imports
+from service.imports.schemas import Imported, Preview
 
 
 class ImportForm(msgspec.Struct, kw_only=True):
@@ -422,6 +50,7 @@ class ImportController(Controller):
         "/{kind:str}/preview",
         status_code=200,
         summary="预览导入：解析 XLSX/CSV，逐行校验，不保存（kind：needs、jobs、capabilities、talent-pools）",
+        dto=None,  # a multipart form, not JSON: no StrictBody (service/api/body.py)
     )
     async def preview(
         self,
@@ -430,13 +59,17 @@ class ImportController(Controller):
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
     ) -> Preview:
-        preview, _ = await _prepare(kind, data.file, _owner(data.owner_id), conn, principal)
+        file = data.file
+        preview, _ = await imports.prepare(
+            conn, kind, file.filename or "", file.read, _owner(data.owner_id), principal
+        )
         return preview
 
     @post(
         "/{kind:str}",
         status_code=201,
         summary="导入：全部行通过校验才在一个事务中保存，否则一条也不保存",
+        dto=None,  # a multipart form, not JSON: no StrictBody (service/api/body.py)
     )
     async def commit(
         self,
@@ -445,27 +78,7 @@ class ImportController(Controller):
         conn: NamedDependency[asyncpg.Connection],
         principal: NamedDependency[Principal],
     ) -> Imported:
-        preview, structs = await _prepare(kind, data.file, _owner(data.owner_id), conn, principal)
-        if preview.errors:
-            raise _rejected(preview.errors)
-        resource, _ = KINDS[kind]
-        ids: list[int] = []
-        async with conn.transaction():
-            for row, item in zip((r.row for r in preview.rows), structs, strict=True):
-                try:
-                    created = await crud.create(conn, resource, item, principal=principal)
-                except FieldInvalid as exc:
-                    raise _rejected(
-                        [RowError(row=row, field=e["field"], column=e["field"],
-                                  message=e["message"]) for e in exc.errors]
-                    ) from exc  # fmt: skip
-                ids.append(created.id)
-            summary = {"kind": kind, "created": len(ids), "ids": ids}
-            await audit.record(conn, principal, "import", resource.table, None, None, summary)
-        return Imported(kind=kind, created=len(ids), ids=ids)
-
-
-def _rejected(errors: list[RowError]) -> ImportRejected:
-    first = errors[0]
-    detail = f"{len(errors)} 处错误，例如第 {first.row} 行「{first.column}」：{first.message}"
-    return ImportRejected(detail, errors=[msgspec.to_builtins(e) for e in errors])
+        file = data.file
+        return await imports.commit(
+            conn, kind, file.filename or "", file.read, _owner(data.owner_id), principal
+        )

@@ -1,9 +1,9 @@
-"""Wiring accounts into the app: the ``principal``/``maybe_principal`` dependencies, the account
+"""HTTP wiring of accounts into the app: the ``principal``/``maybe_principal`` dependencies, the account
 routes, rate limits, security headers, CORS (off unless configured) and the OpenAPI bearer
 scheme. :func:`on_app_init` does all of it, so the app factory needs one line.
 
-Rate limits are token buckets in PostgreSQL (:class:`RateLimiter`), so every server process on
-the database spends from the same buckets. Writes (POST/PUT/PATCH/DELETE) are limited per user
+Rate limits are token buckets in PostgreSQL (:class:`service.auth.limits.RateLimiter`), so
+every server process on the database spends from the same buckets. Writes (POST/PUT/PATCH/DELETE) are limited per user
 (the token is parsed as authentication parses it, so re-spelling the header does not help, and
 every token of a user shares one bucket), per bare API token, or per client address when the
 request has no known token; ``POST /api/auth/login``, registrations and password-reset requests per client address. The address is the
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 
 import asyncpg
 import msgspec
@@ -26,6 +25,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.auth import provide_maybe_principal, provide_principal
 from service.auth.cookies import cookie_token
+from service.auth.limits import RateLimiter
 from service.web import docs
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -34,71 +34,6 @@ ADDRESS_LIMITED = {
     "/api/registrations": "注册过于频繁",
     "/api/auth/password-reset": "重设密码申请过于频繁",
 }
-
-
-# The refilled bucket: what was left plus the time since the last write at the rate, at most burst.
-_REFILLED = "least($3::float8, b.tokens + greatest(extract(epoch FROM now() - b.at)::float8, 0) * $4::float8)"
-_TAKE = f"""
-WITH who AS (
-    -- Per user when the token is a user's (however many tokens they mint), per bare token,
-    -- else per client address (unknown tokens are refused anyway and must not get fresh buckets).
-    SELECT coalesce(
-        (SELECT CASE WHEN user_id IS NULL THEN 'write:t:' || id ELSE 'write:u:' || user_id END
-         FROM api_tokens WHERE $1::bytea IS NOT NULL AND token_hash = $1),
-        $2) AS key
-)
-INSERT INTO rate_limits AS b (key, tokens, at, allowed)
-SELECT who.key, $3 - 1, now(), true FROM who
-ON CONFLICT (key) DO UPDATE SET
-    tokens = {_REFILLED} - CASE WHEN {_REFILLED} >= 1 THEN 1 ELSE 0 END,
-    at = greatest(b.at, now()),
-    allowed = {_REFILLED} >= 1
-RETURNING b.allowed, b.tokens
-"""
-
-
-@dataclass
-class RateLimiter:
-    """Token buckets in PostgreSQL (table ``rate_limits``): ``burst`` requests at once, refilled
-    at ``per_minute`` a minute, shared by every server process on the database.
-
-    :meth:`take` is one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (the row lock serializes
-    concurrent writers of one key). :meth:`wait` is the arithmetic, for tests and the message.
-
-    >>> RateLimiter(write_burst=2, write_per_minute=60).wait("write", tokens=0.5)
-    0.5
-    """
-
-    write_burst: int = 60
-    write_per_minute: float = 120
-    login_burst: int = 10
-    login_per_minute: float = 10
-
-    def limits(self, kind: str) -> tuple[float, float]:
-        if kind == "write":
-            return float(self.write_burst), self.write_per_minute / 60.0
-        return float(self.login_burst), self.login_per_minute / 60.0
-
-    def wait(self, kind: str, *, tokens: float) -> float:
-        """Seconds until one token is available when the bucket holds ``tokens``."""
-        _, rate = self.limits(kind)
-        return max(0.0, (1 - tokens) / rate)
-
-    async def take(
-        self, conn: asyncpg.Connection, kind: str, *, token: str | None, address: str
-    ) -> float:
-        """Spend one token of the caller's bucket; 0 when allowed, else the seconds to wait.
-
-        ``token`` is the parsed bearer token (keyed by its user), ``address`` the fallback key.
-        """
-        from service.auth.tokens import token_digest
-
-        burst, rate = self.limits(kind)
-        digest = token_digest(token) if token and kind == "write" else None
-        row = await conn.fetchrow(_TAKE, digest, f"{kind}:a:{address}"[:100], burst, rate)
-        if row["allowed"]:
-            return 0.0
-        return self.wait(kind, tokens=row["tokens"]) or 1.0
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
