@@ -3,11 +3,11 @@
 # No ``from __future__ import annotations``: Litestar reads these signatures at runtime.
 
 import asyncpg
-from litestar import Request, Router, get, post, put
+from litestar import Router, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from service.api.crud import BEARER, OPTIONAL_BEARER, check_id, strict_body
+from service.api.crud import BEARER, OPTIONAL_BEARER, check_id
 from service.auth import Principal
 from service.domain import documents as svc
 from service.domain.capabilities import RESOURCE
@@ -29,27 +29,23 @@ async def list_documents(
 @put(PATH, operation_id="replace_capability_documents",
      summary=f"替换科研能力的全部文献（最多 {svc.MAX_DOCUMENTS} 篇）", security=BEARER)  # fmt: skip
 async def replace_documents(
-    request: Request,
     item_id: FromPath[int],
     data: JSONBody[DocumentsIn],
     conn: NamedDependency[asyncpg.Connection],
     principal: NamedDependency[Principal],
 ) -> Documents:
-    body = await strict_body(request, DocumentsIn)
-    return await svc.replace_documents(conn, check_id(RESOURCE, item_id), body, principal=principal)
+    return await svc.replace_documents(conn, check_id(RESOURCE, item_id), data, principal=principal)
 
 
 @post(PATH, operation_id="add_capability_documents", summary="为科研能力新增文献",
       security=BEARER, status_code=201)  # fmt: skip
 async def add_documents(
-    request: Request,
     item_id: FromPath[int],
     data: JSONBody[DocumentsIn],
     conn: NamedDependency[asyncpg.Connection],
     principal: NamedDependency[Principal],
 ) -> Documents:
-    body = await strict_body(request, DocumentsIn)
-    return await svc.add_documents(conn, check_id(RESOURCE, item_id), body, principal=principal)
+    return await svc.add_documents(conn, check_id(RESOURCE, item_id), data, principal=principal)
 
 
 ROUTER = Router(

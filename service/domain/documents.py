@@ -20,7 +20,7 @@ from msgspec import Meta
 from matching.records import document_key
 from service.auth import Principal, audit
 from service.domain import access, crud
-from service.domain import documents_sql as sql
+from service.domain import documents_repository as sql
 from service.domain.capabilities import RESOURCE
 from service.domain.types import Term
 from service.errors import Conflict, FieldInvalid, NotFound

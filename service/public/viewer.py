@@ -87,7 +87,7 @@ class LogoutForm(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     csrf: Annotated[str, msgspec.Meta(max_length=100)] = ""
 
 
-@post("/logout", status_code=303, include_in_schema=False)
+@post("/logout", status_code=303, include_in_schema=False, dto=None)  # a form, not JSON
 async def logout_form(
     request: Request,
     data: Annotated[LogoutForm, Body(media_type=RequestEncodingType.URL_ENCODED)],

@@ -27,7 +27,7 @@ import msgspec
 
 import matching
 from service.auth import Principal
-from service.domain import documents_sql
+from service.domain import documents_repository as documents_sql
 from service.domain.access import record_visible
 from service.errors import NotFound
 from service.recommend import repository as repo

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from service.domain import documents_sql
+from service.domain import documents_repository as documents_sql
 from service.rounds import repository as repo
 from service.rounds.records import snapshot_record
 from service.rounds.schemas import RunItem, RunParams, Snapshot, SnapshotApplication

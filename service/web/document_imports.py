@@ -5,11 +5,12 @@
 and 年份 (or the field names). Every row is validated as the JSON endpoints validate a document;
 when any row fails, nothing is saved and each error names its row and column (the spreadsheet's
 row numbers); otherwise the documents are added or replace the capability's in one transaction.
-The file reading is shared with the other imports (:mod:`service.web.imports`).
+The file reading is shared with the other imports (:mod:`service.imports.service`).
 """
 
 # No ``from __future__ import annotations``: Litestar reads these signatures at runtime.
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 import asyncpg
@@ -25,15 +26,15 @@ from service.auth import Principal
 from service.domain import documents as svc
 from service.domain.capabilities import RESOURCE
 from service.errors import FieldInvalid, split_msgspec_error
-from service.web.imports import (
+from service.imports.schemas import RowError
+from service.imports.service import (
     MAX_FILE_BYTES,
     Column,
-    RowError,
     _convert,
     _match_columns,
-    _rejected,
     read_table,
 )
+from service.imports.service import rejected as _rejected
 
 KIND = {"论文": "paper", "文章": "paper", "专利": "patent", "项目": "project", "课题": "project"}
 COLUMNS = (
@@ -106,6 +107,7 @@ def parse(table: list[list[Any]]) -> svc.DocumentsIn:
     tags=["导入"],
     security=BEARER,
     status_code=201,
+    dto=None,  # a multipart form, not JSON: no StrictBody (service/api/body.py)
 )
 async def import_documents(
     item_id: FromPath[int],
@@ -117,6 +119,7 @@ async def import_documents(
     content = await data.file.read()
     if len(content) > MAX_FILE_BYTES:
         raise FieldInvalid("file", f"文件过大：最多 {MAX_FILE_BYTES // 1000} KB")
-    docs = parse(read_table(data.file.filename or "", content))
+    # Parsed in a thread, within the upload caps, so the event loop keeps answering (#15).
+    docs = await asyncio.to_thread(lambda: parse(read_table(data.file.filename or "", content)))
     write = svc.replace_documents if data.mode == "replace" else svc.add_documents
     return await write(conn, ident, docs, principal=principal)
