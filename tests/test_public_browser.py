@@ -6,15 +6,12 @@ Screenshots and the printed catalogue go to ``test-artifacts/public/``.
 Skipped only when ``/usr/bin/chromium`` is missing, like tests/test_web_browser.py.
 """
 
-import asyncio
-import socket
-import threading
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 
+from tests.live_server import serve
 from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "public"
@@ -31,7 +28,6 @@ pytestmark = [
 
 @pytest.fixture
 async def demo_server(make_database):
-    import uvicorn
 
     from service.app import create_app
     from service.db.migrate import migrate
@@ -45,30 +41,8 @@ async def demo_server(make_database):
     finally:
         await conn.close()
     app = create_app(dsn, pool_max_size=4)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base) as http:
-        for _ in range(100):
-            try:
-                if (await http.get("/health")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("server did not start")
-        try:
-            yield base
-        finally:
-            server.should_exit = True
-            await asyncio.to_thread(thread.join, 15)
+    async with serve(app) as (base, http):
+        yield base
 
 
 async def _search(page, base: str, name: str, viewport: dict, javascript: bool = True) -> None:

@@ -11,15 +11,13 @@ Skipped only when ``/usr/bin/chromium`` is missing (``apt-get install chromium f
 
 import asyncio
 import re
-import socket
-import threading
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 
 from tests.factories import credit_code
+from tests.live_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
@@ -95,8 +93,6 @@ async def _seed(dsn: str) -> dict:
 
 @pytest.fixture
 async def live_server(make_database):
-    import uvicorn
-
     from service.app import create_app
     from service.auth.limits import RateLimiter
 
@@ -104,30 +100,8 @@ async def live_server(make_database):
     orgs = await _seed(dsn)
     app = create_app(dsn, run_worker=True, pool_max_size=5)
     app.state.rate_limiter = RateLimiter(write_burst=10**6, login_burst=10**6)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base) as http:
-        for _ in range(100):
-            try:
-                if (await http.get("/health")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("server did not start")
-        try:
-            yield base, orgs, http
-        finally:
-            server.should_exit = True
-            await asyncio.to_thread(thread.join, 15)
+    async with serve(app) as (base, http):
+        yield base, orgs, http
 
 
 async def _login(browser, base: str, login: str, viewport=DESKTOP):

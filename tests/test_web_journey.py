@@ -11,19 +11,17 @@ contacts. Screenshots go to ``test-artifacts/journey/``.
 
 import asyncio
 import re
-import socket
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import asyncpg
-import httpx
 import pytest
 
 from service.domain.needs import today as china_today
 from service.reference import names
 from tests.factories import credit_code
+from tests.live_server import serve
 from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, _seed
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "journey"
@@ -48,39 +46,15 @@ pytestmark = [
 @pytest.fixture
 async def journey_server(make_database):
     """The live server of test_web_browser.py, also handing out its database (for the outbox)."""
-    import uvicorn
-
     from service.app import create_app
-    from service.auth.web import RateLimiter
+    from service.auth.limits import RateLimiter
 
     dsn = await make_database()
     orgs = await _seed(dsn)
     app = create_app(dsn, run_worker=True, pool_max_size=5)
     app.state.rate_limiter = RateLimiter(write_burst=10**6, login_burst=10**6)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base) as http:
-        for _ in range(100):
-            try:
-                if (await http.get("/health")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("server did not start")
-        try:
-            yield base, orgs, http, dsn
-        finally:
-            server.should_exit = True
-            await asyncio.to_thread(thread.join, 15)
+    async with serve(app) as (base, http):
+        yield base, orgs, http, dsn
 
 
 async def _bearer(http, login: str, password: str = PASSWORD) -> dict:
