@@ -17,15 +17,23 @@ async def list_for(conn: asyncpg.Connection, capability_id: int) -> list[asyncpg
     )
 
 
-async def list_for_many(
+async def by_capability(
     conn: asyncpg.Connection, capability_ids: list[int]
-) -> list[asyncpg.Record]:
-    """The documents of many capabilities (for the recommendation index), grouped and ordered."""
-    return await conn.fetch(
+) -> dict[int, list[dict]]:
+    """The documents of many capabilities as engine records (kind, title, abstract, keywords,
+    year), in their order, keyed by capability id: what a round's snapshot and the
+    recommendation index attach to each capability."""
+    rows = await conn.fetch(
         "SELECT capability_id, kind, title, abstract, keywords, year FROM capability_documents "
         "WHERE capability_id = ANY($1::bigint[]) ORDER BY capability_id, position, id",
         capability_ids,
     )
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["capability_id"], []).append(
+            {k: r[k] for k in ("kind", "title", "abstract", "keywords", "year")}
+        )
+    return out
 
 
 async def keys_for(conn: asyncpg.Connection, capability_id: int) -> dict[str, int]:

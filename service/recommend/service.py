@@ -111,10 +111,9 @@ class Recommender:
             records = {r["id"]: dict(r) for r in rows}
             if d.target_table == "capabilities" and records:
                 # A capability's papers, patents and projects (matching.documents).
-                for doc in await documents_sql.list_for_many(conn, list(records)):
-                    records[doc["capability_id"]].setdefault("documents", []).append(
-                        {k: doc[k] for k in ("kind", "title", "abstract", "keywords", "year")}
-                    )
+                docs = await documents_sql.by_capability(conn, list(records))
+                for cap_id, documents in docs.items():
+                    records[cap_id]["documents"] = documents
         supplies = [as_supply(d.target_table, r) for r in records.values()]
         weights = {"education": 0.0, "capacity": 0.0} if d.name == "talent-pools" else None
         index = (

@@ -26,10 +26,7 @@ async def take(
         answered = await repo.pairing_answers(conn, round_id)
         documents: dict[int, list[dict]] = {}
         if kind == "open_challenge" and supply_rows:  # capabilities' papers, patents, projects
-            for doc in await documents_sql.list_for_many(conn, [r["id"] for r in supply_rows]):
-                documents.setdefault(doc["capability_id"], []).append(
-                    {k: doc[k] for k in ("kind", "title", "abstract", "keywords", "year")}
-                )
+            documents = await documents_sql.by_capability(conn, [r["id"] for r in supply_rows])
 
     demands = [snapshot_record(kind, "demand", r) for r in demand_rows]
     supplies = [snapshot_record(kind, "supply", r) for r in supply_rows]
